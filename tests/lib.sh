@@ -87,6 +87,9 @@ _vq_record() { # status name [why]
 }
 
 # vq_run_file SUITE FILE [FILTER]: runs every test_* function of FILE.
+# A runner may define hooks around each subtest: vq_pre_subtest NAME, and
+# vq_post_subtest NAME, which fails the subtest when it returns non-zero (its
+# output is the reason). The VM runner checks the guest's dmesg with them.
 vq_run_file() {
 	local suite=$1 file=$2 filter=${3:-} fn name rc why
 	local base
@@ -97,6 +100,7 @@ vq_run_file() {
 		[[ -n $filter && ! $name =~ $filter ]] && continue
 		rm -f "$_vq_failfile"
 		: >"$_vq_skipfile"
+		if declare -F vq_pre_subtest >/dev/null; then vq_pre_subtest "$name"; fi
 		(
 			set -o pipefail
 			cd "$VQ_ROOT" || exit 1
@@ -104,7 +108,9 @@ vq_run_file() {
 			"$fn"
 		)
 		rc=$?
-		if [ $rc -eq 4 ]; then
+		if declare -F vq_post_subtest >/dev/null && ! why=$(vq_post_subtest "$name"); then
+			_vq_record FAIL "$name" "$why"
+		elif [ $rc -eq 4 ]; then
 			why=$(cat "$_vq_skipfile")
 			if [ "${CI:-}" = true ] && [ "$suite" != unit ]; then
 				_vq_record FAIL "$name" "skipped in CI, where it must run: $why"
