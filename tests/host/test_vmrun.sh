@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: GPL-2.0
+# The VM harness itself: tools/vm/run's exit status, timeout, output and cwd,
+# and the in-guest runner's dmesg check. Each subtest boots one guest.
+
+vmrun() { "$VQ_ROOT/tools/vm/run" "$@"; }
+
+test_exit_status() {
+	local rc=0
+	vmrun --kernel 6.1 -- sh -c 'exit 3' 2>/dev/null || rc=$?
+	ASSERT_EQ "$rc" 3 "exit status of 'exit 3' in a 6.1 guest"
+}
+
+test_timeout() {
+	local rc=0 t0 t1
+	t0=$(date +%s)
+	vmrun --timeout 20 -- sleep 1000 2>/dev/null || rc=$?
+	t1=$(date +%s)
+	ASSERT_EQ "$rc" 124 "exit status of a hang killed at the timeout" || return
+	ASSERT_LE "$((t1 - t0))" 30 "seconds until the hang was killed"
+}
+
+# stdout and stderr come back apart; the guest starts in the host's cwd.
+test_output_and_cwd() {
+	local got err
+	err=$(mktemp)
+	got=$(cd "$VQ_ROOT/tests" && vmrun --env VQ_X=42 -- sh -c 'pwd; echo to-stderr >&2; echo "x=$VQ_X"' 2>"$err")
+	ASSERT_EQ "$got" "$VQ_ROOT/tests"$'\n'"x=42" "guest stdout" || { rm -f "$err"; return 1; }
+	ASSERT_EQ "$(cat "$err")" to-stderr "guest stderr"
+	rm -f "$err"
+}
+
+# A subtest after which the guest's kernel log has a WARNING must fail, and
+# only that one. The runner runs from a copy of tests/ under .output, which
+# the guest sees, with a test file of our own.
+test_dmesg_check() {
+	local tree rc=0
+	tree=$(mktemp -d "$VQ_ROOT/.output/test/vmrun.XXXXXX")
+	mkdir -p "$tree/tests/vm"
+	cp "$VQ_ROOT/tests/run" "$VQ_ROOT/tests/lib.sh" "$tree/tests/"
+	cat >"$tree/tests/vm/test_warn.sh" <<-'EOF'
+		test_a_clean() { :; }
+		test_b_warns() { echo "WARNING: CPU: 0 PID: 1 at vmrun-selftest" >/dev/kmsg; }
+		test_c_clean() { :; }
+	EOF
+	(cd "$tree" && CI= VQ_RESULTS="$tree/results.tsv" vmrun -- tests/run --in-guest 6.12 >/dev/null 2>&1) || rc=$?
+	ASSERT_EQ "$rc" 0 "guest run" || { rm -rf "$tree"; return 1; }
+	ASSERT_EQ "$(cut -f1,2 "$tree/results.tsv" | tr '\t\n' ' ;')" \
+		"PASS vm-6.12/test_warn/a_clean;FAIL vm-6.12/test_warn/b_warns;PASS vm-6.12/test_warn/c_clean;" \
+		"results" || { rm -rf "$tree"; return 1; }
+	ASSERT_MATCH "$(cut -f3 "$tree/results.tsv")" 'kernel log: .*WARNING: CPU: 0 PID: 1 at vmrun-selftest' "reason"
+	rm -rf "$tree"
+}
