@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * vqmon's fentry/fexit alternatives: cheaper than kprobes and with the
+ * return value at hand, but refused where lockdown forbids them. Loaded as
+ * a second object whose maps are the core object's (bpf_map__reuse_fd).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "vqmon.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+SEC("fentry/vring_interrupt")
+int BPF_PROG(vring_entry_fentry, int irq, void *vq)
+{
+	hit(HOOK_VRING_ENTRY);
+	notify_begin(vq);
+	return 0;
+}
+
+SEC("fexit/vring_interrupt")
+int BPF_PROG(vring_exit_fexit, int irq, void *vq, int ret)
+{
+	hit(HOOK_VRING_EXIT);
+	vring_exit(vq, ret);
+	return 0;
+}
+
+SEC("fentry/virtqueue_notify")
+int BPF_PROG(kick_fentry, struct virtqueue *vq)
+{
+	virtio_kicked(vq);
+	return 0;
+}
+
+SEC("fentry/vhost_signal")
+int BPF_PROG(vhost_signal_fentry, struct vhost_dev___vqmon *dev, void *vq)
+{
+	hit(HOOK_VHOST_SIGNAL);
+	vhost_notified(dev, vq, VQ_SRC_VHOST);
+	return 0;
+}
+
+SEC("fentry/vhost_vdpa_virtqueue_cb")
+int BPF_PROG(vhost_vdpa_cb_fentry, struct vhost_virtqueue___vqmon *vq)
+{
+	vhost_vdpa_cb(vq);
+	return 0;
+}

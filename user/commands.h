@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The subcommands main() dispatches to; each returns an enum vqmod_exit. */
+#ifndef VQMOD_COMMANDS_H
+#define VQMOD_COMMANDS_H
+
+int cmd_top(int argc, char **argv);
+
+#endif

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The loader: opens the BPF objects, probes which hooks this kernel takes,
+ * loads and attaches one alternative per hook group, and reports which.
+ */
+#ifndef VQMOD_LOADER_H
+#define VQMOD_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct vqmon;
+struct bpf_program;
+
+struct vqmon_opts {
+	const char *btf_path; /* NULL: the running kernel's own BTF */
+	const char *hooks; /* comma-separated group names; NULL: all */
+	bool verbose; /* pass libbpf's messages through */
+};
+
+struct hook_status {
+	const char *group; /* "notify", "kick", "napi", ... */
+	const char *active; /* the attached alternative, or NULL */
+	bool wanted; /* asked for (all are, by default) */
+	char why[192]; /* when not active: what each alternative said */
+};
+
+/* Returns an enum vqmod_exit; on failure err says why in one line. */
+int vqmon_open(struct vqmon **out, const struct vqmon_opts *opts, char *err, size_t errlen);
+void vqmon_close(struct vqmon *mon);
+
+size_t vqmon_hooks(const struct vqmon *mon, const struct hook_status **hooks);
+/* Writes "notify=tp_btf irq_handler_entry/exit kick=- ..." */
+void vqmon_hooks_line(const struct vqmon *mon, char *buf, size_t len);
+/* True if name is a hook group. */
+bool vqmon_group_known(const char *name);
+const char *vqmon_group_names(void);
+
+int vqmon_stats_fd(const struct vqmon *mon);
+int vqmon_names_fd(const struct vqmon *mon);
+/* The attached programs, for their run-time statistics. */
+size_t vqmon_programs(const struct vqmon *mon, struct bpf_program **progs, size_t max);
+
+#endif
