@@ -1,0 +1,205 @@
+# SPDX-License-Identifier: GPL-2.0
+# The BPF monitor on the live host kernel: counts against /proc/interrupts,
+# bpftool on the object and the maps, the JSON schema, errors and exit codes.
+
+VQMOD=$VQ_ROOT/vqmod
+OBJ=$VQ_ROOT/.output/vqmon.bpf.o
+
+need_bpf() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root for BPF"
+	[ -r /sys/kernel/btf/vmlinux ] || skip "the kernel has no BTF"
+	[ -x "$VQMOD" ] || skip "vqmod is not built (make)"
+}
+
+# Sum over CPUs of the /proc/interrupts line whose name is exactly $1.
+proc_irqs() {
+	awk -v name="$1" '$NF == name { s = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; print s; f = 1 }
+		END { if (!f) print -1 }' /proc/interrupts
+}
+
+# The virtio index of the virtio-blk disk under a directory ("" if none).
+virtio_blk_of() {
+	local src dev
+	src=$(findmnt -no SOURCE -T "$1") || return
+	dev=$(basename "$(readlink -f "/sys/class/block/$(basename "$src")")")
+	# a partition's parent is the disk
+	[ -e "/sys/class/block/$dev/partition" ] && dev=$(basename "$(dirname "$(readlink -f "/sys/class/block/$dev")")")
+	basename "$(readlink -f "/sys/class/block/$dev/device")" | grep -x 'virtio[0-9]*'
+}
+
+# Starts vqmod in the background; waits until it has attached.
+start_vqmod() { # log args...
+	local log=$1
+	shift
+	: >"$log.err" # before the background child opens it, so no old line matches
+	"$VQMOD" "$@" 2>"$log.err" >"$log" &
+	vqmod_pid=$!
+	for _ in $(seq 100); do
+		grep -q "monitoring" "$log.err" 2>/dev/null && return 0
+		kill -0 "$vqmod_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "  vqmod did not start: $(cat "$log.err")"
+	return 1
+}
+
+# Over one 10 s window of O_DIRECT writes, vqmod's count for each busy
+# queue of the disk equals that vector's change in /proc/interrupts.
+test_irqs_match_proc_interrupts() {
+	need_bpf
+	local dir vdev log before after q n_vq n_proc checked=0
+	dir=$(mktemp -d /var/tmp/vqmod-test.XXXXXX)
+	log=$(mktemp)
+	trap "kill \$vqmod_pid 2>/dev/null; rm -rf '$dir' '$log' '$log.err'" EXIT
+	vdev=$(virtio_blk_of "$dir") || skip "$dir is not on a virtio-blk disk"
+	start_vqmod "$log" top --json --hooks notify -i 12 -n 1 || return
+	sleep 0.3
+	declare -A before
+	for q in $(awk -v d="$vdev-" '$NF ~ "^" d {print $NF}' /proc/interrupts); do
+		before[$q]=$(proc_irqs "$q")
+	done
+	ASSERT_GE "${#before[@]}" 1 "per-virtqueue vectors of $vdev in /proc/interrupts" || return
+	timeout 10 dd if=/dev/zero of="$dir/f" bs=4k count=1000000 oflag=direct status=none
+	for q in "${!before[@]}"; do
+		after=$(proc_irqs "$q")
+		n_proc=$((after - before[$q]))
+		wait "$vqmod_pid"
+		n_vq=$(jq -r --arg dev "$vdev" --arg q "${q#"$vdev"-}" \
+			'[.queues[] | select(.dev == $dev and .queue == $q) | .irqs] | add // 0' "$log")
+		echo "  $q: /proc/interrupts +$n_proc, vqmod $n_vq"
+		[ "$n_proc" -ge 50 ] || continue # not busy
+		ASSERT_NEAR "$n_vq" "$n_proc" 1 2 "$q interrupts counted by vqmod" || return
+		checked=$((checked + 1))
+	done
+	ASSERT_GE "$checked" 1 "busy virtqueues compared"
+}
+
+test_bpftool_loadall_and_field_names() {
+	need_bpf
+	local pin=/sys/fs/bpf/vqmod_test_$$ out # bpffs refuses dots in names
+	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+	mkdir -p "$pin"
+	trap "rm -rf '$pin'" EXIT
+	ASSERT_TRUE "bpftool prog loadall" bpftool prog loadall "$OBJ" "$pin/progs" pinmaps "$pin/maps" || return
+	# a queue entry: dev 1, queue 0, source virtio; bpftool sets every CPU
+	ASSERT_TRUE "map update" bpftool map update pinned "$pin/maps/vq_stats" \
+		key hex 01 00 00 00 00 00 01 00 value hex $(printf '07 00 00 00 00 00 00 00 %.0s' $(seq 8)) || return
+	out=$(bpftool map dump pinned "$pin/maps/vq_stats")
+	ASSERT_MATCH "$out" '"dev": 1' "key field names in the dump" || return
+	ASSERT_MATCH "$out" '"irqs": 7' "value field names in the dump" || return
+	ASSERT_MATCH "$out" '"handler_ns"' "value field names in the dump"
+}
+
+# The live map of a running vqmod dumps with field names too.
+test_live_map_dump() {
+	need_bpf
+	local log out
+	log=$(mktemp)
+	trap "kill \$vqmod_pid 2>/dev/null; rm -f '$log' '$log.err'" EXIT
+	start_vqmod "$log" top -b -i 5 -n 1 || return
+	dd if=/dev/zero of=/var/tmp/vqmod-live.$$ bs=4k count=200 oflag=direct status=none
+	rm -f /var/tmp/vqmod-live.$$
+	out=$(bpftool map dump name vq_stats)
+	ASSERT_MATCH "$out" '"queue": [0-9]+' "key fields" || return
+	ASSERT_MATCH "$out" '"irqs": [1-9]' "counted notifications"
+}
+
+# Every documented field, with its JSON type (README: JSON output).
+test_json_schema() {
+	need_bpf
+	local out types
+	out=$(cd /var/tmp && { dd if=/dev/zero of=vqmod-json.$$ bs=4k count=300 oflag=direct status=none & } &&
+		"$VQMOD" top --json --self -i 0.5 -n 2 2>/dev/null; rm -f /var/tmp/vqmod-json.$$)
+	ASSERT_EQ "$(wc -l <<<"$out")" 2 "one line per interval" || return
+	ASSERT_TRUE "every line parses" jq -e . <<<"$out" >/dev/null || return
+	types=$(jq -c '[
+		(.time|type), (.interval_s|type), (.interval_ns|type), (.hooks|type), (.queues|type),
+		(.totals|type), (.vanished|type), (.programs|type),
+		(.hooks.notify|type)]' <<<"$out" | sort -u)
+	ASSERT_EQ "$types" '["number","number","number","object","array","object","number","array","string"]' \
+		"top-level fields" || return
+	ASSERT_EQ "$(jq -c '.queues[] | [
+		(.dev,.driver,.queue,.type,.source|type),
+		(.index,.irqs,.irqs_per_s,.spurious,.spurious_per_s,.packets,.packets_per_s,.bytes,.bytes_per_s,
+		 .kicks,.kicks_per_s,.polls,.polls_per_s,.packets_per_irq,.handler_ns,.avg_handler_ns|type),
+		(.appeared,.reset|type)] | unique' <<<"$out" | sort -u)" '["boolean","number","string"]' \
+		"queue fields" || return
+	ASSERT_EQ "$(jq -c '[.queues[] | .type] - ["rx","tx","ctrl","req","admin","other"]' <<<"$out" | sort -u)" \
+		'[]' "queue types" || return
+	ASSERT_EQ "$(jq -c '[.totals | .irqs,.irqs_per_s,.packets,.bytes,.packets_per_irq,.avg_handler_ns | type] | unique' \
+		<<<"$out" | sort -u)" '["number"]' "totals fields" || return
+	ASSERT_EQ "$(jq -c '.programs[] | [.name|type], [.events,.events_per_s,.run_ns,.ns_per_event,.cpu_percent|type] | unique' \
+		<<<"$out" | sort -u | tr '\n' ' ')" '["number"] ["string"] ' "--self program fields" || return
+	ASSERT_MATCH "$(jq -r '.interval_s' <<<"$out" | head -1)" '^0\.(4|5)[0-9]*$' "measured interval near 0.5 s"
+}
+
+# Every bad option and combination: non-zero, the reason, a usage hint.
+test_bad_arguments() {
+	local args out rc
+	while IFS= read -r args; do
+		rc=0
+		out=$(eval "\"$VQMOD\" $args" 2>&1 >/dev/null) || rc=$?
+		ASSERT_EQ "$rc" 2 "exit status of 'vqmod $args'" || return
+		ASSERT_MATCH "$out" "Try 'vqmod( top)? --help'" "usage hint for 'vqmod $args'" || return
+		echo "  vqmod $args: $(head -1 <<<"$out")"
+	done <<-'EOF'
+		bogus
+		top --bogus
+		top -i
+		top -i 0
+		top -i -1
+		top -i abc
+		top -i 1e9
+		top -n 0
+		top -n 1.5
+		top --sort nosuch
+		top --filter '(['
+		top --filter a --filter b
+		top --hooks nosuch
+		top --hooks notify,
+		top -i 1 2
+		top -n 2 1 2
+		top 1 2 3
+	EOF
+}
+
+test_exit_codes() {
+	need_bpf
+	local rc out
+	rc=0
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$VQMOD" top -b -n 1 2>&1) || rc=$?
+	ASSERT_EQ "$rc" 3 "no privilege: exit status" || return
+	ASSERT_MATCH "$out" "not allowed to use BPF" "no privilege: message" || return
+	rc=0
+	out=$("$VQMOD" top -b -n 1 --btf /nonexistent/btf 2>&1) || rc=$?
+	ASSERT_EQ "$rc" 4 "no BTF: exit status" || return
+	ASSERT_MATCH "$out" "no BTF at /nonexistent/btf" "no BTF: message" || return
+	grep -qw vhost_signal /proc/kallsyms && skip "this kernel has vhost, so --hooks vhost can attach"
+	rc=0
+	out=$("$VQMOD" top -b -n 1 --hooks vhost 2>&1) || rc=$?
+	ASSERT_EQ "$rc" 5 "missing feature: exit status" || return
+	ASSERT_MATCH "$out" "none of the requested hooks can attach" "missing feature: message"
+}
+
+# SIGTERM and SIGINT stop vqmod cleanly, and its programs go with it.
+test_signals_detach() {
+	need_bpf
+	local log sig rc
+	log=$(mktemp)
+	trap "kill \$vqmod_pid 2>/dev/null; rm -f '$log' '$log.err'" EXIT
+	for sig in TERM INT; do
+		start_vqmod "$log" top -b -i 0.2 || return
+		ASSERT_MATCH "$(bpftool prog show)" "irq_entry_btf" "programs loaded while running" || return
+		kill -s "$sig" "$vqmod_pid"
+		rc=0
+		wait "$vqmod_pid" || rc=$?
+		ASSERT_EQ "$rc" 0 "exit status after SIG$sig" || return
+		# programs are freed after an RCU grace period: allow a moment
+		for _ in $(seq 20); do
+			bpftool prog show | grep -q irq_entry_btf || break
+			sleep 0.1
+		done
+		ASSERT_TRUE "no vqmod program left after SIG$sig" \
+			bash -c '! bpftool prog show | grep -q irq_entry_btf' || return
+	done
+}
