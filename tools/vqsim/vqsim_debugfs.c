@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vqsim fault injection, in the netdevsim manner:
+ * /sys/kernel/debug/vqsim/<dev>/{fail_next_set,drop_notify,notify_delay_us,stall_ms}
+ *   fail_next_set    refuse this many coalescing sets (netlink and cvq)
+ *   drop_notify      drop this many notifications (the buffers stay used)
+ *   notify_delay_us  hold every notification this much longer
+ *   stall_ms         stall the worker once, this long
+ */
+#include <linux/debugfs.h>
+
+#include "vqsim.h"
+
+static struct dentry *vqsim_ddir;
+
+void vqsim_debugfs_init(void)
+{
+	vqsim_ddir = debugfs_create_dir("vqsim", NULL);
+}
+
+void vqsim_debugfs_exit(void)
+{
+	debugfs_remove_recursive(vqsim_ddir);
+}
+
+void vqsim_debugfs_dev_add(struct vqsim_dev *vs)
+{
+	vs->ddir = debugfs_create_dir(vqsim_name(vs), vqsim_ddir);
+	debugfs_create_u32("fail_next_set", 0600, vs->ddir,
+			   &vs->fault.fail_next_set);
+	debugfs_create_u32("drop_notify", 0600, vs->ddir,
+			   &vs->fault.drop_notify);
+	debugfs_create_u32("notify_delay_us", 0600, vs->ddir,
+			   &vs->fault.notify_delay_us);
+	debugfs_create_u32("stall_ms", 0600, vs->ddir, &vs->fault.stall_ms);
+}
+
+void vqsim_debugfs_dev_del(struct vqsim_dev *vs)
+{
+	debugfs_remove_recursive(vs->ddir);
+	vs->ddir = NULL;
+}
