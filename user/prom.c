@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Prometheus text format 0.0.4, for a textfile collector or a scrape. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "loader.h"
+#include "prom.h"
+#include "queue.h"
+
+enum kind { COUNTER, GAUGE };
+
+struct family {
+	const char *name, *help;
+	enum kind kind;
+	/* the value for one queue; false: no sample for it */
+	bool (*value)(const struct vq_sample *s, const struct vq_counters *total, const struct vq_moderation *m,
+		      double *v);
+};
+
+#define COUNTER_OF(field)                                                                                    \
+	static bool total_##field(const struct vq_sample *s, const struct vq_counters *t,                    \
+				  const struct vq_moderation *m, double *v)                                  \
+	{                                                                                                    \
+		(void)s, (void)m;                                                                            \
+		*v = t->field;                                                                               \
+		return true;                                                                                 \
+	}
+COUNTER_OF(irqs)
+COUNTER_OF(spurious)
+COUNTER_OF(packets)
+COUNTER_OF(bytes)
+COUNTER_OF(kicks)
+COUNTER_OF(polls)
+
+static bool handler_seconds(const struct vq_sample *s, const struct vq_counters *t, const struct vq_moderation *m,
+			    double *v)
+{
+	(void)s, (void)m;
+	*v = t->handler_ns / 1e9;
+	return true;
+}
+
+#define RATE_OF(field)                                                                                      \
+	static bool rate_##field(const struct vq_sample *s, const struct vq_counters *t,                    \
+				 const struct vq_moderation *m, double *v)                                  \
+	{                                                                                                   \
+		(void)t, (void)m;                                                                           \
+		*v = s->field;                                                                              \
+		return true;                                                                                \
+	}
+RATE_OF(irq_rate)
+RATE_OF(packet_rate)
+RATE_OF(byte_rate)
+
+static bool coalesce_usecs(const struct vq_sample *s, const struct vq_counters *t, const struct vq_moderation *m,
+			   double *v)
+{
+	(void)s, (void)t;
+	*v = m ? m->usecs : 0;
+	return m && m->coalesce_known;
+}
+
+static bool coalesce_frames(const struct vq_sample *s, const struct vq_counters *t, const struct vq_moderation *m,
+			    double *v)
+{
+	(void)s, (void)t;
+	*v = m ? m->frames : 0;
+	return m && m->coalesce_known;
+}
+
+static bool decisions(const struct vq_sample *s, const struct vq_counters *t, const struct vq_moderation *m,
+		      double *v)
+{
+	(void)s, (void)t;
+	*v = m ? m->decisions : 0;
+	return m != NULL;
+}
+
+static const struct family families[] = {
+	{ "vqmod_virtqueue_interrupts_total", "Notifications (interrupts or vq callbacks) delivered to the driver.",
+	  COUNTER, total_irqs },
+	{ "vqmod_virtqueue_spurious_interrupts_total", "Notifications whose handler returned IRQ_NONE.", COUNTER,
+	  total_spurious },
+	{ "vqmod_virtqueue_packets_total", "Packets completed, where the path shows them.", COUNTER, total_packets },
+	{ "vqmod_virtqueue_bytes_total", "Bytes completed, where the path shows them.", COUNTER, total_bytes },
+	{ "vqmod_virtqueue_kicks_total", "Driver to device notifications.", COUNTER, total_kicks },
+	{ "vqmod_virtqueue_polls_total", "NAPI polls of the queue.", COUNTER, total_polls },
+	{ "vqmod_virtqueue_handler_seconds_total", "Time spent in the notification handler.", COUNTER,
+	  handler_seconds },
+	{ "vqmod_virtqueue_interrupts_per_second", "Notification rate over the last period.", GAUGE, rate_irq_rate },
+	{ "vqmod_virtqueue_packets_per_second", "Packet rate over the last period.", GAUGE, rate_packet_rate },
+	{ "vqmod_virtqueue_bytes_per_second", "Byte rate over the last period.", GAUGE, rate_byte_rate },
+	{ "vqmod_virtqueue_coalesce_usecs", "Coalescing in force: the longest wait in microseconds.", GAUGE,
+	  coalesce_usecs },
+	{ "vqmod_virtqueue_coalesce_frames", "Coalescing in force: the most pending buffers.", GAUGE,
+	  coalesce_frames },
+	{ "vqmod_virtqueue_decisions_total", "Moderation decisions the controller made.", COUNTER, decisions },
+};
+
+void prom_label_value(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fprintf(f, "\\%c", *s);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void header(FILE *f, const char *name, const char *help, enum kind kind)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, kind == COUNTER ? "counter" : "gauge");
+}
+
+static void labels(FILE *f, const struct vq_ident *id)
+{
+	fputs("{dev=", f);
+	prom_label_value(f, id->dev);
+	fputs(",driver=", f);
+	prom_label_value(f, id->driver);
+	fputs(",queue=", f);
+	prom_label_value(f, id->queue);
+	fprintf(f, ",type=\"%s\",source=\"%s\"}", vq_type_name(id->type), vq_source_name(id->key.source));
+}
+
+static int entry_cmp(const void *key, const void *entry)
+{
+	return vq_key_cmp(key, &((const struct vq_entry *)entry)->id.key);
+}
+
+/* 15 digits: no binary-fraction noise such as 0.10000000000000001 */
+static void value(FILE *f, double v)
+{
+	fprintf(f, " %.15g\n", v);
+}
+
+void prom_write(FILE *f, const struct report *r, const struct vq_snapshot *snap)
+{
+	static const struct vq_counters none;
+	size_t i, k;
+
+	for (k = 0; k < sizeof(families) / sizeof(families[0]); k++) {
+		const struct family *fam = &families[k];
+		bool started = false;
+
+		for (i = 0; i < r->nshown; i++) {
+			const struct vq_sample *s = r->shown[i];
+			const struct vq_entry *e = snap->n ? bsearch(&s->id.key, snap->q, snap->n, sizeof(*snap->q),
+								   entry_cmp)
+							 : NULL;
+			double v;
+
+			if (!fam->value(s, e ? &e->c : &none, r->mod ? r->mod[i] : NULL, &v))
+				continue;
+			if (!started)
+				header(f, fam->name, fam->help, fam->kind);
+			started = true;
+			fputs(fam->name, f);
+			labels(f, &s->id);
+			value(f, v);
+		}
+	}
+	header(f, "vqmod_hook_active", "Whether a hook group is attached, and how.", GAUGE);
+	for (i = 0; i < r->nhooks; i++) {
+		if (!r->hooks[i].wanted)
+			continue;
+		fputs("vqmod_hook_active{group=", f);
+		prom_label_value(f, r->hooks[i].group);
+		fputs(",how=", f);
+		prom_label_value(f, r->hooks[i].active ?: "");
+		fputc('}', f);
+		value(f, r->hooks[i].active != NULL);
+	}
+	header(f, "vqmod_monitored_virtqueues", "Virtqueues exported.", GAUGE);
+	fprintf(f, "vqmod_monitored_virtqueues %zu\n", r->nshown);
+	header(f, "vqmod_period_seconds", "Measured length of the last period.", GAUGE);
+	fputs("vqmod_period_seconds", f);
+	value(f, r->period ? r->period->seconds : 0);
+	header(f, "vqmod_controller_running", "Whether a moderation controller provides settings.", GAUGE);
+	fprintf(f, "vqmod_controller_running %d\n", r->controller != NULL);
+}
+
+int prom_write_file(const char *path, const char *text, size_t len)
+{
+	size_t plen = strlen(path);
+	char *tmp = malloc(plen + 5);
+	int fd, err = 0;
+
+	if (!tmp)
+		return -ENOMEM;
+	memcpy(tmp, path, plen);
+	memcpy(tmp + plen, ".tmp", 5);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	for (size_t done = 0; done < len;) {
+		ssize_t n = write(fd, text + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		done += n;
+	}
+	/* readers see the old file or the whole new one, never a part */
+	if (!err && fsync(fd))
+		err = -errno;
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+out:
+	free(tmp);
+	return err;
+}
