@@ -418,3 +418,54 @@ size_t vqmon_programs(const struct vqmon *mon, struct bpf_program **progs, size_
 		progs[n++] = mon->linked[i];
 	return n;
 }
+
+size_t vqmon_links(const struct vqmon *mon, struct bpf_link **links, const char **names, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < mon->nlinks && n < max; i++) {
+		links[n] = mon->links[i];
+		names[n++] = bpf_program__name(mon->linked[i]);
+	}
+	return n;
+}
+
+/* The fentry object reuses these maps, so the core object's are all of them. */
+size_t vqmon_maps(const struct vqmon *mon, struct bpf_map **maps, size_t max)
+{
+	struct bpf_map *m;
+	size_t n = 0;
+
+	bpf_object__for_each_map(m, mon->core->obj)
+		if (!bpf_map__is_internal(m) && n < max)
+			maps[n++] = m;
+	return n;
+}
+
+static bool listed(const char *const *progs, size_t nprogs, const char *prog)
+{
+	for (size_t i = 0; i < nprogs; i++)
+		if (strcmp(progs[i], prog) == 0)
+			return true;
+	return false;
+}
+
+size_t vqmon_hooks_of(const char *const *progs, size_t nprogs, struct hook_status *out, size_t max)
+{
+	size_t g;
+
+	for (g = 0; g < NGROUPS && g < max; g++) {
+		memset(&out[g], 0, sizeof(out[g]));
+		out[g].group = groups[g].name;
+		out[g].wanted = true;
+		for (int a = 0; a < ALTS && groups[g].alts[a].how && !out[g].active; a++) {
+			const char *const *p = groups[g].alts[a].progs;
+
+			if (listed(progs, nprogs, p[0]) && (!p[1] || listed(progs, nprogs, p[1])))
+				out[g].active = groups[g].alts[a].how;
+		}
+		if (!out[g].active)
+			snprintf(out[g].why, sizeof(out[g].why), "not attached in the pin");
+	}
+	return g;
+}

@@ -11,6 +11,8 @@
 
 struct vqmon;
 struct bpf_program;
+struct bpf_link;
+struct bpf_map;
 
 struct vqmon_opts {
 	const char *btf_path; /* NULL: the running kernel's own BTF */
@@ -40,5 +42,11 @@ int vqmon_stats_fd(const struct vqmon *mon);
 int vqmon_names_fd(const struct vqmon *mon);
 /* The attached programs, for their run-time statistics. */
 size_t vqmon_programs(const struct vqmon *mon, struct bpf_program **progs, size_t max);
+
+/* For pinning: the attached links with their programs' names, and the maps. */
+size_t vqmon_links(const struct vqmon *mon, struct bpf_link **links, const char **names, size_t max);
+size_t vqmon_maps(const struct vqmon *mon, struct bpf_map **maps, size_t max);
+/* Hook status as the named attached programs make it: for a pin made by another vqmod. */
+size_t vqmon_hooks_of(const char *const *progs, size_t nprogs, struct hook_status *out, size_t max);
 
 #endif
