@@ -56,6 +56,7 @@ struct vqmon {
 	struct bpf_program *linked[MAX_LINKS];
 	size_t nlinks;
 	struct hook_status hooks[NGROUPS];
+	const char *kinds; /* allowed attach types; NULL: all */
 };
 
 static bool verbose;
@@ -67,20 +68,8 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, args);
 }
 
-bool vqmon_group_known(const char *name)
-{
-	for (size_t g = 0; g < NGROUPS; g++)
-		if (strcmp(groups[g].name, name) == 0)
-			return true;
-	return false;
-}
-
-const char *vqmon_group_names(void)
-{
-	return "notify,kick,napi,net-rx,net-tx,vhost,vhost-vdpa";
-}
-
-static bool group_wanted(const char *list, const char *name)
+/* name is in the comma-separated list (NULL: everything is) */
+static bool list_has(const char *list, const char *name)
 {
 	size_t n = strlen(name);
 
@@ -100,13 +89,47 @@ static bool serves(const char *const progs[2], const char *prog)
 	return (progs[0] && strcmp(progs[0], prog) == 0) || (progs[1] && strcmp(progs[1], prog) == 0);
 }
 
-/* The group and alternative a program serves; false if none is wanted. */
-static bool prog_wanted(const struct hook_status *hooks, const char *prog)
+bool vqmon_kind_known(const char *name)
+{
+	return !strcmp(name, "fentry") || !strcmp(name, "kprobe") || !strcmp(name, "tp_btf") ||
+	       !strcmp(name, "raw_tp");
+}
+
+bool vqmon_group_known(const char *name)
+{
+	for (size_t g = 0; g < NGROUPS; g++)
+		if (strcmp(groups[g].name, name) == 0)
+			return true;
+	return false;
+}
+
+const char *vqmon_group_names(void)
+{
+	return "notify,kick,napi,net-rx,net-tx,vhost,vhost-vdpa";
+}
+
+/* The alternative's attach type ("kprobe" of "kprobe vring_interrupt") is allowed. */
+static bool kind_allowed(const char *kinds, const char *how)
+{
+	size_t n = strcspn(how, " ");
+	char kind[16];
+
+	if (n >= sizeof(kind))
+		return false;
+	memcpy(kind, how, n);
+	kind[n] = 0;
+	if (!strcmp(kind, "kretprobe"))
+		strcpy(kind, "kprobe");
+	return list_has(kinds, kind);
+}
+
+/* Whether a program serves an alternative that is wanted and allowed. */
+static bool prog_wanted(const struct vqmon *mon, const char *prog)
 {
 	for (size_t g = 0; g < NGROUPS; g++)
 		for (int a = 0; a < ALTS; a++)
 			if (serves(groups[g].alts[a].progs, prog))
-				return hooks[g].wanted;
+				return mon->hooks[g].wanted && kind_allowed(mon->kinds, groups[g].alts[a].how);
 	return false;
 }
 
@@ -198,7 +221,7 @@ static void *load_object(struct vqmon *mon, const struct objtype *t, const struc
 		return NULL;
 	}
 	bpf_object__for_each_program(prog, obj)
-		bpf_program__set_autoload(prog, prog_wanted(mon->hooks, bpf_program__name(prog)));
+		bpf_program__set_autoload(prog, prog_wanted(mon, bpf_program__name(prog)));
 	err = t->prep ? t->prep(skel, mon) : 0;
 	if (!err && !bpf_object__load(obj))
 		return skel;
@@ -223,7 +246,7 @@ static void *load_object(struct vqmon *mon, const struct objtype *t, const struc
 			t->destroy(probe);
 			break;
 		}
-		if (prog_wanted(mon->hooks, bpf_program__name(target))) {
+		if (prog_wanted(mon, bpf_program__name(target))) {
 			bpf_program__set_autoload(target, true);
 			err = t->prep ? t->prep(probe, mon) : 0;
 			err = err ?: bpf_object__load(pobj);
@@ -276,6 +299,8 @@ static void attach_group(struct vqmon *mon, size_t g)
 		size_t first = mon->nlinks;
 		int i, err = 0;
 
+		if (!kind_allowed(mon->kinds, groups[g].alts[a].how))
+			continue;
 		for (i = 0; i < 2 && groups[g].alts[a].progs[i]; i++) {
 			struct bpf_program *p = find_prog(mon, groups[g].alts[a].progs[i]);
 			struct bpf_link *l;
@@ -338,9 +363,10 @@ int vqmon_open(struct vqmon **out, const struct vqmon_opts *opts, char *errbuf, 
 		snprintf(errbuf, errlen, "out of memory");
 		return EXIT_RUNTIME;
 	}
+	mon->kinds = opts->kinds;
 	for (g = 0; g < NGROUPS; g++) {
 		mon->hooks[g].group = groups[g].name;
-		mon->hooks[g].wanted = group_wanted(opts->hooks, groups[g].name);
+		mon->hooks[g].wanted = list_has(opts->hooks, groups[g].name);
 	}
 
 	mon->core = load_object(mon, &core_type, &oo, &err);

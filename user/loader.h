@@ -17,6 +17,7 @@ struct bpf_map;
 struct vqmon_opts {
 	const char *btf_path; /* NULL: the running kernel's own BTF */
 	const char *hooks; /* comma-separated group names; NULL: all */
+	const char *kinds; /* allowed attach types (fentry,kprobe,tp_btf,raw_tp); NULL: all */
 	bool verbose; /* pass libbpf's messages through */
 };
 
@@ -34,8 +35,9 @@ void vqmon_close(struct vqmon *mon);
 size_t vqmon_hooks(const struct vqmon *mon, const struct hook_status **hooks);
 /* Writes "notify=tp_btf irq_handler_entry/exit kick=- ..." */
 void vqmon_hooks_line(const struct vqmon *mon, char *buf, size_t len);
-/* True if name is a hook group. */
+/* True if name is a hook group, or an attach type. */
 bool vqmon_group_known(const char *name);
+bool vqmon_kind_known(const char *name);
 const char *vqmon_group_names(void);
 
 int vqmon_stats_fd(const struct vqmon *mon);

@@ -30,7 +30,7 @@ struct top_opts {
 
 static const char usage[] =
 	"usage: vqmod top [-b] [-i SECONDS] [-n COUNT] [-J] [-s FIELD] [-f REGEX] [--self]\n"
-	"                 [--hooks LIST] [--btf FILE] [-v] [SECONDS [COUNT]]\n"
+	"                 [--hooks LIST] [--hook-types LIST] [--btf FILE] [-v] [SECONDS [COUNT]]\n"
 	"\n"
 	"Per-virtqueue notification (IRQ), packet and byte rates, every interval.\n"
 	"\n"
@@ -38,13 +38,15 @@ static const char usage[] =
 	"  -i, --interval SEC   interval in seconds, may be fractional (default 1)\n"
 	"  -n, --iterations N   stop after N intervals (default: until SIGINT/SIGTERM)\n"
 	"  -J, --json           one JSON object per interval (JSON Lines)\n"
-	"  -s, --sort FIELD     sort by FIELD; -FIELD ascending... see vqmod(8); fields:\n"
+	"  -s, --sort FIELD     sort by FIELD (+FIELD ascending, -FIELD descending):\n"
 	"                       dev, driver, queue, type, irqs, spurious, packets, bytes,\n"
-	"                       ppi, ns, kicks (default irqs)\n"
+	"                       ppi, ns, kicks (default irqs, highest first)\n"
 	"  -f, --filter REGEX   only queues whose \"dev driver queue type\" matches\n"
 	"      --self           also show each BPF program's own run time per event\n"
 	"      --hooks LIST     hook groups to attach (default all): notify, kick, napi,\n"
 	"                       net-rx, net-tx, vhost, vhost-vdpa\n"
+	"      --hook-types LIST  attach types allowed (default all, tried best first):\n"
+	"                       fentry, kprobe, tp_btf, raw_tp\n"
 	"      --btf FILE       kernel BTF to use instead of /sys/kernel/btf/vmlinux\n"
 	"  -v, --verbose        show libbpf's messages and why hooks were not attached\n"
 	"  -h, --help           this text\n";
@@ -83,17 +85,19 @@ static int parse_count(const char *arg, long *out)
 	return 0;
 }
 
-static int parse_hooks(const char *list)
+/* A comma-separated list whose every item passes known(). */
+static int parse_list(const char *list, bool (*known)(const char *))
 {
 	char buf[256], *save, *tok;
 
-	if (!*list || strlen(list) >= sizeof(buf))
+	if (!*list || strlen(list) >= sizeof(buf) || list[0] == ',' || list[strlen(list) - 1] == ',' ||
+	    strstr(list, ",,"))
 		return -1;
 	strcpy(buf, list);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		if (!vqmon_group_known(tok))
+		if (!known(tok))
 			return -1;
-	return list[strlen(list) - 1] == ',' ? -1 : 0;
+	return 0;
 }
 
 static int parse_args(int argc, char **argv, struct top_opts *o)
@@ -104,6 +108,7 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 		{ "sort", required_argument, NULL, 's' }, { "filter", required_argument, NULL, 'f' },
 		{ "self", no_argument, NULL, 'S' },	  { "hooks", required_argument, NULL, 'H' },
 		{ "btf", required_argument, NULL, 'B' },  { "verbose", no_argument, NULL, 'v' },
+		{ "hook-types", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },	  {},
 	};
 	bool have_interval = false, have_count = false;
@@ -146,11 +151,18 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 			o->self = true;
 			break;
 		case 'H':
-			if (parse_hooks(optarg))
+			if (parse_list(optarg, vqmon_group_known))
 				return bad_usage("invalid --hooks '%s': a comma-separated list of notify, kick, "
 						 "napi, net-rx, net-tx, vhost, vhost-vdpa",
 						 optarg);
 			o->mon.hooks = optarg;
+			break;
+		case 'K':
+			if (parse_list(optarg, vqmon_kind_known))
+				return bad_usage("invalid --hook-types '%s': a comma-separated list of fentry, "
+						 "kprobe, tp_btf, raw_tp",
+						 optarg);
+			o->mon.kinds = optarg;
 			break;
 		case 'B':
 			o->mon.btf_path = optarg;
