@@ -4,5 +4,7 @@
 #define VQMOD_COMMANDS_H
 
 int cmd_top(int argc, char **argv);
+int cmd_pin(int argc, char **argv);
+int cmd_unpin(int argc, char **argv);
 
 #endif

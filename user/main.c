@@ -13,6 +13,8 @@ static const struct command {
 	const char *help;
 } commands[] = {
 	{ "top", cmd_top, "per-virtqueue interrupt, packet and byte rates" },
+	{ "pin", cmd_pin, "leave the monitor attached, pinned in bpffs" },
+	{ "unpin", cmd_unpin, "remove a pin, detaching the monitor" },
 };
 
 static void usage(FILE *f)
