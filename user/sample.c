@@ -123,10 +123,10 @@ int vq_period_build(const struct vq_snapshot *prev, const struct vq_snapshot *cu
 	static const struct vq_snapshot empty;
 	size_t i = 0, j = 0;
 
+	memset(out, 0, sizeof(*out));
+	out->start_ns = prev ? prev->time_ns : cur->time_ns;
 	if (!prev)
 		prev = &empty;
-	memset(out, 0, sizeof(*out));
-	out->start_ns = prev->n || prev->time_ns ? prev->time_ns : cur->time_ns;
 	out->end_ns = cur->time_ns;
 	out->seconds = out->end_ns > out->start_ns ? (out->end_ns - out->start_ns) / 1e9 : 0;
 	out->s = calloc(cur->n ? cur->n : 1, sizeof(*out->s));
