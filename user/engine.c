@@ -1,0 +1,780 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The per-queue moderation engine. Each queue collects periods into a window
+ * until it holds DIM_WINDOW_EVENTS events (or window_max_ns pass), then one
+ * decision is made on the window, in this order:
+ *
+ *  1. device delays over the latency budget, or about one packet per
+ *     interrupt at a moderated profile (request/response): lowest profile;
+ *  2. the window after any jump only becomes DIM's new reference;
+ *  3. a phase change (packet rate moved by jump_ratio): straight to the
+ *     profile a simple model predicts DIM would walk to, instead of stepping;
+ *  4. otherwise net_dim's decision.
+ *
+ * The result is then bounded: never above the latency budget (the ceiling),
+ * never below the lowest profile predicted to keep the queue within its
+ * share of the host interrupt budget (the floor). The ceiling wins: a
+ * latency budget is a promise, the interrupt budget a best effort.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "engine.h"
+
+typedef unsigned __int128 u128;
+
+#define NS_PER_SEC 1000000000ULL
+#define NS_PER_MS 1000000ULL
+#define NO_SHARE (~0ULL)
+/* The delay histogram says something once it holds this many notifications. */
+#define HIST_MIN_COUNT 64
+/* More than this per nanosecond no virtqueue does: a misread wrap or reset. */
+#define MAX_COUNT_PER_NS 1
+#define MAX_BYTES_PER_NS 1024
+
+struct window {
+	__u64 ns, events, packets, bytes, completions;
+	__u64 hist[ENGINE_HIST_BUCKETS];
+};
+
+/* A complete window, in the units the rules use. */
+struct figures {
+	__u64 ns, events, work, bytes;
+	struct dim_stats stats;
+	__u64 event_rate, packet_rate; /* per second */
+	__u32 ppi_x100;
+	__u64 p99_ns;
+};
+
+struct queue {
+	__u64 id;
+	struct engine_queue_config cfg;
+	const struct dim_table *table;
+	unsigned int ceiling; /* highest profile within the latency budget */
+	bool started;
+	unsigned int applied; /* the profile asked of the device */
+	struct dim_state dim; /* dim.index is DIM's own choice */
+	bool settling; /* next window becomes DIM's reference */
+	bool rr_latched; /* request/response seen: a jump right needs fresh evidence */
+	struct window w;
+	bool have_prev;
+	__u64 prev_packet_rate;
+	__u32 prev_ppi_x100;
+	unsigned int prev_profile;
+	bool foreign_seen; /* the device kept a setting of its own once set again */
+	struct engine_coal foreign;
+	bool have_demand;
+	__u64 demand, share;
+};
+
+struct engine {
+	struct engine_config cfg;
+	struct queue *q; /* sorted by id */
+	size_t n, cap;
+	struct budget_group *groups;
+	size_t ngroups, groups_cap;
+	size_t decides_since_rebalance;
+};
+
+void engine_config_default(struct engine_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->rx = *dim_builtin_table(DIM_RX_EQE);
+	cfg->tx = *dim_builtin_table(DIM_TX_EQE);
+	cfg->rr_ppi_x100 = ENGINE_DEFAULT_RR_PPI_X100;
+	cfg->jump_ratio = ENGINE_DEFAULT_JUMP_RATIO;
+	cfg->window_max_ns = ENGINE_DEFAULT_WINDOW_MAX_NS;
+	cfg->start_index = DIM_START_INDEX;
+}
+
+int engine_config_profile(struct engine_config *cfg, const char *spec, char *err, size_t err_len)
+{
+	struct dim_table t;
+	bool tx;
+	int ret;
+
+	if (!spec || (strncmp(spec, "rx=", 3) && strncmp(spec, "tx=", 3))) {
+		snprintf(err, err_len, "profile '%s': want rx=usecs:frames,... or tx=...", spec ? spec : "");
+		return -EINVAL;
+	}
+	tx = spec[0] == 't';
+	ret = dim_table_parse(spec + 3, tx, &t, err, err_len);
+	if (ret) {
+		/* say which table the message is about */
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "%s", err ? err : "");
+		snprintf(err, err_len, "%s profile: %s", tx ? "tx" : "rx", msg);
+		return ret;
+	}
+	if (tx)
+		cfg->tx = t;
+	else
+		cfg->rx = t;
+	return 0;
+}
+
+static int check_table(const struct dim_table *t, const char *name, char *err, size_t err_len)
+{
+	if (t->count < 1 || t->count > DIM_PROFILES_MAX) {
+		snprintf(err, err_len, "%s profile: %u profiles, want 1..%d", name, t->count, DIM_PROFILES_MAX);
+		return -EINVAL;
+	}
+	for (unsigned int i = 0; i < t->count; i++) {
+		if (t->p[i].usecs > DIM_USECS_MAX || t->p[i].frames > DIM_FRAMES_MAX) {
+			snprintf(err, err_len, "%s profile %u: %u:%u out of range", name, i + 1, t->p[i].usecs,
+				 t->p[i].frames);
+			return -EINVAL;
+		}
+		if (i && t->p[i].usecs < t->p[i - 1].usecs) {
+			snprintf(err, err_len, "%s profile %u: usecs decrease", name, i + 1);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int engine_config_check(const struct engine_config *cfg, char *err, size_t err_len)
+{
+	int ret;
+
+	ret = check_table(&cfg->rx, "rx", err, err_len);
+	if (!ret)
+		ret = check_table(&cfg->tx, "tx", err, err_len);
+	if (ret)
+		return ret;
+	if (!cfg->window_max_ns) {
+		snprintf(err, err_len, "window_max_ns must be above 0");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+struct engine *engine_new(const struct engine_config *cfg)
+{
+	struct engine *e;
+	char err[128];
+
+	if (!cfg || engine_config_check(cfg, err, sizeof(err))) {
+		errno = EINVAL;
+		return NULL;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	e->cfg = *cfg;
+	return e;
+}
+
+void engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	free(e->q);
+	free(e->groups);
+	free(e);
+}
+
+/* Index of id, or where it would go (and *found false). */
+static size_t lookup(const struct engine *e, __u64 id, bool *found)
+{
+	size_t lo = 0, hi = e->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (e->q[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < e->n && e->q[lo].id == id;
+	return lo;
+}
+
+static struct queue *find(const struct engine *e, __u64 id)
+{
+	bool found;
+	size_t i = lookup(e, id, &found);
+
+	return found ? &e->q[i] : NULL;
+}
+
+/* Highest profile whose usecs are within the budget; 0 if none is. */
+static unsigned int latency_ceiling(const struct dim_table *t, __u32 max_delay_us)
+{
+	unsigned int top = t->count - 1;
+
+	if (!max_delay_us)
+		return top;
+	while (top > 0 && t->p[top].usecs > max_delay_us)
+		top--;
+	return top;
+}
+
+/* What profile i asks of the device; usecs clamped when even profile 0 is above the budget. */
+static struct engine_coal coal_of(const struct engine *e, const struct queue *q, unsigned int i)
+{
+	struct engine_coal c = { q->table->p[i].usecs, q->table->p[i].frames };
+
+	if (e->cfg.max_delay_us && c.usecs > e->cfg.max_delay_us)
+		c.usecs = e->cfg.max_delay_us;
+	return c;
+}
+
+static bool coal_eq(const struct engine_coal *a, const struct engine_coal *b)
+{
+	return a->usecs == b->usecs && a->frames == b->frames;
+}
+
+int engine_queue_add(struct engine *e, __u64 id, const struct engine_queue_config *qcfg)
+{
+	struct queue *q;
+	bool found;
+	size_t i;
+
+	if (!e || !qcfg)
+		return -EINVAL;
+	i = lookup(e, id, &found);
+	if (found)
+		return -EEXIST;
+	if (e->n == e->cap) {
+		size_t cap = e->cap ? e->cap * 2 : 16;
+		struct queue *nq = realloc(e->q, cap * sizeof(*nq));
+
+		if (!nq)
+			return -ENOMEM;
+		e->q = nq;
+		e->cap = cap;
+	}
+	memmove(&e->q[i + 1], &e->q[i], (e->n - i) * sizeof(*e->q));
+	e->n++;
+	q = &e->q[i];
+	memset(q, 0, sizeof(*q));
+	q->id = id;
+	q->cfg = *qcfg;
+	q->table = qcfg->kind == ENGINE_QUEUE_TX ? &e->cfg.tx : &e->cfg.rx;
+	q->ceiling = latency_ceiling(q->table, e->cfg.max_delay_us);
+	q->share = NO_SHARE;
+	return 0;
+}
+
+int engine_queue_remove(struct engine *e, __u64 id)
+{
+	bool found;
+	size_t i;
+
+	if (!e)
+		return -EINVAL;
+	i = lookup(e, id, &found);
+	if (!found)
+		return -ENOENT;
+	memmove(&e->q[i], &e->q[i + 1], (e->n - i - 1) * sizeof(*e->q));
+	e->n--;
+	return 0;
+}
+
+size_t engine_queue_count(const struct engine *e)
+{
+	return e ? e->n : 0;
+}
+
+const struct dim_table *engine_queue_table(const struct engine *e, __u64 id)
+{
+	const struct queue *q = e ? find(e, id) : NULL;
+
+	return q ? q->table : NULL;
+}
+
+int engine_group_weight(struct engine *e, __u32 group, __u32 weight)
+{
+	if (!e)
+		return -EINVAL;
+	for (size_t i = 0; i < e->ngroups; i++) {
+		if (e->groups[i].group == group) {
+			e->groups[i].weight = weight;
+			return 0;
+		}
+	}
+	if (e->ngroups == e->groups_cap) {
+		size_t cap = e->groups_cap ? e->groups_cap * 2 : 8;
+		struct budget_group *g = realloc(e->groups, cap * sizeof(*g));
+
+		if (!g)
+			return -ENOMEM;
+		e->groups = g;
+		e->groups_cap = cap;
+	}
+	e->groups[e->ngroups++] = (struct budget_group){ .group = group, .weight = weight };
+	return 0;
+}
+
+int engine_rebalance(struct engine *e)
+{
+	struct budget_claim *claims;
+	int ret;
+
+	if (!e)
+		return -EINVAL;
+	e->decides_since_rebalance = 0;
+	if (!e->cfg.irq_budget) {
+		for (size_t i = 0; i < e->n; i++)
+			e->q[i].share = NO_SHARE;
+		return 0;
+	}
+	if (!e->n)
+		return 0;
+	claims = calloc(e->n, sizeof(*claims));
+	if (!claims)
+		return -ENOMEM;
+	for (size_t i = 0; i < e->n; i++) {
+		claims[i].group = e->q[i].cfg.group;
+		claims[i].weight = e->q[i].cfg.weight;
+		claims[i].demand = e->q[i].have_demand ? e->q[i].demand : 0;
+	}
+	ret = budget_share(e->cfg.irq_budget, claims, e->n, e->groups, e->ngroups);
+	if (!ret) {
+		for (size_t i = 0; i < e->n; i++)
+			e->q[i].share = claims[i].share;
+	}
+	free(claims);
+	return ret;
+}
+
+int engine_queue_share(const struct engine *e, __u64 id, __u64 *share)
+{
+	const struct queue *q = e ? find(e, id) : NULL;
+
+	if (!q || !share)
+		return -ENOENT;
+	*share = q->share;
+	return 0;
+}
+
+static __u64 add_saturating(__u64 a, __u64 b)
+{
+	return a + b < a ? ~0ULL : a + b;
+}
+
+static __u64 scale(__u64 count, __u64 mul, __u64 div)
+{
+	u128 r = (u128)count * mul / div;
+
+	return r > (u128)~0ULL ? ~0ULL : (__u64)r;
+}
+
+static void window_add(struct window *w, const struct engine_sample *s)
+{
+	w->ns = add_saturating(w->ns, s->period_ns);
+	w->events = add_saturating(w->events, s->events);
+	w->packets = add_saturating(w->packets, s->packets);
+	w->bytes = add_saturating(w->bytes, s->bytes);
+	w->completions = add_saturating(w->completions, s->completions);
+	if (s->flags & ENGINE_SAMPLE_HIST) {
+		for (int b = 0; b < ENGINE_HIST_BUCKETS; b++)
+			w->hist[b] = add_saturating(w->hist[b], s->delay_hist[b]);
+	}
+}
+
+/* Lower bound of the bucket that holds the 99th percentile; 0 if too few. */
+static __u64 hist_p99_ns(const struct window *w)
+{
+	__u64 total = 0, seen = 0;
+
+	for (int b = 0; b < ENGINE_HIST_BUCKETS; b++)
+		total = add_saturating(total, w->hist[b]);
+	if (total < HIST_MIN_COUNT)
+		return 0;
+	for (int b = 0; b < ENGINE_HIST_BUCKETS; b++) {
+		seen = add_saturating(seen, w->hist[b]);
+		if ((u128)seen * 100 >= (u128)total * 99)
+			return b ? 1ULL << b : 0;
+	}
+	return 1ULL << (ENGINE_HIST_BUCKETS - 1);
+}
+
+static void figures_of(const struct window *w, struct figures *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->ns = w->ns;
+	f->events = w->events;
+	/* used buffers stand in for packets where the path shows no packets */
+	f->work = w->packets ? w->packets : w->completions;
+	f->bytes = w->bytes;
+	dim_stats_compute(f->events, f->work, f->bytes, f->ns, &f->stats);
+	f->event_rate = scale(f->events, NS_PER_SEC, f->ns);
+	f->packet_rate = scale(f->work, NS_PER_SEC, f->ns);
+	if (f->events) {
+		__u64 ppi = scale(f->work, 100, f->events);
+
+		f->ppi_x100 = ppi > 0xffffffffULL ? 0xffffffffU : (__u32)ppi;
+	} else {
+		f->ppi_x100 = f->work ? 0xffffffffU : 0;
+	}
+	f->p99_ns = hist_p99_ns(w);
+}
+
+/* Packets per interrupt at profile i for packets arriving at rate pps, roughly. */
+static double model_ppi(const struct engine *e, const struct queue *q, unsigned int i, double pps)
+{
+	struct engine_coal c = coal_of(e, q, i);
+	double ppi = 1.0 + pps * c.usecs / 1e6;
+	double cap = c.frames ? c.frames : 1;
+
+	return ppi < cap ? ppi : cap;
+}
+
+/*
+ * Interrupts/s predicted at profile i from a window measured at the applied
+ * profile: the measured rate scaled by the model's ratio, so the model's
+ * errors (NAPI suppression, bursts) cancel where they are the same.
+ */
+static double predict_rate(const struct engine *e, const struct queue *q, const struct figures *f, unsigned int i)
+{
+	double pps = (double)f->packet_rate;
+
+	return (double)f->event_rate * model_ppi(e, q, q->applied, pps) / model_ppi(e, q, i, pps);
+}
+
+/* Lowest profile predicted to stay within the share (the ceiling if none is). */
+static unsigned int share_floor(const struct engine *e, const struct queue *q, const struct figures *f,
+				bool *unattainable)
+{
+	*unattainable = false;
+	if (!e->cfg.irq_budget || q->share == NO_SHARE)
+		return 0;
+	for (unsigned int i = 0; i <= q->ceiling; i++) {
+		if (predict_rate(e, q, f, i) <= (double)q->share)
+			return i;
+	}
+	*unattainable = true;
+	return q->ceiling;
+}
+
+/* Where DIM would walk: up while each step cuts interrupts significantly. */
+static unsigned int predict_target(const struct engine *e, const struct queue *q, const struct figures *f,
+				   unsigned int floor)
+{
+	for (unsigned int i = floor; i < q->ceiling; i++) {
+		double here = predict_rate(e, q, f, i), next = predict_rate(e, q, f, i + 1);
+
+		if (next * 100 >= here * (100 - DIM_SIGNIFICANT_PCT))
+			return i;
+	}
+	return q->ceiling > floor ? q->ceiling : floor;
+}
+
+static bool moved_by(__u64 cur, __u64 prev, __u32 ratio)
+{
+	if (!prev)
+		return cur > 0;
+	return (u128)cur >= (u128)prev * ratio || (u128)cur * ratio <= (u128)prev;
+}
+
+static bool phase_changed(const struct engine *e, const struct queue *q, const struct figures *f)
+{
+	__u32 ratio = e->cfg.jump_ratio;
+
+	if (!ratio || !f->work)
+		return false;
+	if (ratio < 2)
+		ratio = 2;
+	if (!q->have_prev)
+		return !q->rr_latched; /* first window: no need to walk from the start */
+	if (moved_by(f->packet_rate, q->prev_packet_rate, ratio))
+		return true;
+	/* packets per interrupt move with the profile too: compare like with like */
+	return q->prev_profile == q->applied && !q->rr_latched && moved_by(f->ppi_x100, q->prev_ppi_x100, ratio);
+}
+
+static bool looks_req_resp(const struct engine *e, const struct figures *f)
+{
+	return e->cfg.rr_ppi_x100 && f->work && f->events && f->ppi_x100 <= e->cfg.rr_ppi_x100;
+}
+
+static void window_reset(struct queue *q)
+{
+	memset(&q->w, 0, sizeof(q->w));
+}
+
+/* Forget the traffic seen so far, as after a reset or a long idle time. */
+static void forget_traffic(struct queue *q)
+{
+	window_reset(q);
+	q->have_prev = false;
+	q->rr_latched = false;
+	q->settling = false; /* the first window may jump */
+}
+
+static void put_figures(struct engine_decision *d, const struct figures *f)
+{
+	d->judged = true;
+	d->window_ns = f->ns;
+	d->window_events = f->events;
+	d->window_packets = f->work;
+	d->window_bytes = f->bytes;
+	d->stats = f->stats;
+	d->event_rate = f->event_rate;
+	d->packet_rate = f->packet_rate;
+	d->ppi_x100 = f->ppi_x100;
+	d->delay_p99_ns = f->p99_ns;
+}
+
+/* Decides on a complete window (sparse: fewer events than DIM needs). */
+static void judge(struct engine *e, struct queue *q, const struct figures *f, bool sparse,
+		  struct engine_decision *d)
+{
+	unsigned int was_applied = q->applied, floor, next;
+	bool unattainable, held_before = q->applied != q->dim.index;
+	__u64 budget_ns = (__u64)e->cfg.max_delay_us * 1000;
+	char base[sizeof(d->text)];
+	unsigned int target;
+
+	floor = share_floor(e, q, f, &unattainable);
+	d->reason = ENGINE_R_DIM;
+
+	if (sparse && !f->events && !f->work) {
+		d->reason = ENGINE_R_IDLE;
+		snprintf(base, sizeof(base), "idle for %llu ms", (unsigned long long)(f->ns / NS_PER_MS));
+		forget_traffic(q);
+		dim_park(&q->dim, 0);
+	} else if (budget_ns && f->p99_ns > budget_ns && q->dim.index > 0) {
+		d->reason = ENGINE_R_DELAY_OVER_BUDGET;
+		snprintf(base, sizeof(base), "delay p99 >= %llu us, over the %u us budget: lowest profile",
+			 (unsigned long long)(f->p99_ns / 1000), e->cfg.max_delay_us);
+		dim_park(&q->dim, 0);
+		q->settling = true;
+	} else if (looks_req_resp(e, f) && q->dim.index > 0) {
+		d->reason = ENGINE_R_REQ_RESP;
+		snprintf(base, sizeof(base), "request/response: %u.%02u packets per interrupt <= %u.%02u: lowest profile",
+			 f->ppi_x100 / 100, f->ppi_x100 % 100, e->cfg.rr_ppi_x100 / 100, e->cfg.rr_ppi_x100 % 100);
+		dim_park(&q->dim, 0);
+		q->settling = true;
+		q->rr_latched = true;
+	} else if (sparse) {
+		d->reason = ENGINE_R_SPARSE;
+		snprintf(base, sizeof(base), "%llu events in %llu ms: too few to judge",
+			 (unsigned long long)f->events, (unsigned long long)(f->ns / NS_PER_MS));
+	} else if (q->settling) {
+		d->reason = ENGINE_R_SETTLING;
+		snprintf(base, sizeof(base), "reference taken after the change");
+		q->dim.reference = f->stats;
+		q->settling = false;
+	} else if (phase_changed(e, q, f) &&
+		   (target = predict_target(e, q, f, floor)) != q->dim.index) {
+		d->reason = ENGINE_R_PHASE_JUMP;
+		if (q->have_prev)
+			snprintf(base, sizeof(base),
+				 "phase change: %llu -> %llu packets/s, %u.%02u packets per interrupt: jump to %u",
+				 (unsigned long long)q->prev_packet_rate, (unsigned long long)f->packet_rate,
+				 f->ppi_x100 / 100, f->ppi_x100 % 100, target);
+		else
+			snprintf(base, sizeof(base), "first window: %llu packets/s, %u.%02u packets per interrupt: jump to %u",
+				 (unsigned long long)f->packet_rate, f->ppi_x100 / 100, f->ppi_x100 % 100, target);
+		dim_park(&q->dim, target);
+		q->settling = true;
+		q->rr_latched = false;
+	} else if (!q->have_prev) {
+		/* first window, already where the model would go */
+		d->reason = ENGINE_R_SETTLING;
+		snprintf(base, sizeof(base), "first window taken as the reference");
+		q->dim.reference = f->stats;
+	} else if (held_before) {
+		/* the device is not at DIM's profile: its window says nothing to DIM */
+		d->reason = ENGINE_R_IRQ_SHARE;
+		snprintf(base, sizeof(base), "held for the interrupt share");
+	} else {
+		d->verdict = dim_decide(&q->dim, &f->stats, q->ceiling, 2 * q->table->count);
+		snprintf(base, sizeof(base), "dim: %s", dim_verdict_name(d->verdict));
+	}
+
+	/* batching seen at a moderated profile: not request/response after all */
+	if (!sparse && q->applied > 0 && f->ppi_x100 > e->cfg.rr_ppi_x100)
+		q->rr_latched = false;
+
+	next = q->dim.index > q->ceiling ? q->ceiling : q->dim.index;
+	if (floor > next)
+		next = floor;
+	if (next != q->dim.index) {
+		d->reason = ENGINE_R_IRQ_SHARE;
+		snprintf(d->text, sizeof(d->text), "%.96s; interrupt share %llu/s%s: profile %u not %u", base,
+			 (unsigned long long)q->share, unattainable ? " out of reach" : "", next, q->dim.index);
+	} else if (held_before) {
+		if (d->reason == ENGINE_R_IRQ_SHARE)
+			d->reason = ENGINE_R_SHARE_FREED;
+		q->settling = true;
+		snprintf(d->text, sizeof(d->text), "%.96s; interrupt share %llu/s allows profile %u again", base,
+			 (unsigned long long)q->share, next);
+	} else {
+		snprintf(d->text, sizeof(d->text), "%s", base);
+	}
+	q->applied = next;
+
+	if (!sparse) {
+		q->have_prev = true;
+		q->prev_packet_rate = f->packet_rate;
+		q->prev_ppi_x100 = f->ppi_x100;
+		q->prev_profile = was_applied;
+	}
+	q->demand = d->reason == ENGINE_R_IDLE ? 0 : (__u64)predict_rate(e, q, f, q->dim.index);
+	q->have_demand = true;
+	window_reset(q);
+}
+
+/* Counts no virtqueue can produce in the period: a wrap or reset read wrongly. */
+static bool implausible(const struct engine_sample *s)
+{
+	__u64 ns = s->period_ns;
+
+	return s->events / MAX_COUNT_PER_NS > ns || s->packets / MAX_COUNT_PER_NS > ns ||
+	       s->completions / MAX_COUNT_PER_NS > ns || s->bytes / MAX_BYTES_PER_NS > ns;
+}
+
+static void finish(const struct engine *e, const struct queue *q, const struct engine_coal *current,
+		   unsigned int before, struct engine_decision *d)
+{
+	d->profile = q->applied;
+	d->next = coal_of(e, q, q->applied);
+	d->tune = q->dim.tune;
+	d->share = q->share;
+	d->demand = q->have_demand ? q->demand : 0;
+	d->change = q->applied != before && !coal_eq(current, &d->next);
+	if (!d->change)
+		d->next = *current;
+}
+
+int engine_decide(struct engine *e, __u64 id, const struct engine_sample *s, const struct engine_coal *current,
+		  struct engine_decision *d)
+{
+	struct engine_coal want;
+	struct figures f;
+	struct queue *q;
+	unsigned int before;
+
+	if (!e || !s || !current || !d)
+		return -EINVAL;
+	memset(d, 0, sizeof(*d));
+	if (e->cfg.irq_budget && ++e->decides_since_rebalance >= e->n)
+		engine_rebalance(e); /* on ENOMEM the old shares stay */
+	q = find(e, id);
+	if (!q)
+		return -ENOENT;
+	before = q->applied;
+
+	if (!q->started) {
+		/* whatever was counted ran under someone else's setting */
+		q->started = true;
+		q->applied = e->cfg.start_index < q->ceiling ? e->cfg.start_index : q->ceiling;
+		dim_park(&q->dim, q->applied);
+		forget_traffic(q);
+		want = coal_of(e, q, q->applied);
+		d->reason = ENGINE_R_START;
+		snprintf(d->text, sizeof(d->text), "start at profile %u (%u us, %u frames)", q->applied, want.usecs,
+			 want.frames);
+		d->profile = q->applied;
+		d->next = want;
+		d->change = !coal_eq(current, &want);
+		d->tune = q->dim.tune;
+		d->share = q->share;
+		return 0;
+	}
+
+	want = coal_of(e, q, q->applied);
+	if (s->flags & ENGINE_SAMPLE_RESET) {
+		forget_traffic(q);
+		d->reason = ENGINE_R_COUNTERS_RESET;
+		snprintf(d->text, sizeof(d->text), "counters reset: window dropped");
+		q->foreign_seen = false;
+		finish(e, q, current, before, d);
+		/* a device reset also clears its coalescing */
+		if (!coal_eq(current, &want)) {
+			d->change = true;
+			d->next = want;
+		}
+		return 0;
+	}
+	if (!s->period_ns || implausible(s)) {
+		d->reason = ENGINE_R_BAD_SAMPLE;
+		if (!s->period_ns) {
+			snprintf(d->text, sizeof(d->text), "bad sample: zero period");
+		} else {
+			window_reset(q);
+			snprintf(d->text, sizeof(d->text),
+				 "bad sample: %llu events, %llu packets in %llu ns (wrapped or reset counter?)",
+				 (unsigned long long)s->events, (unsigned long long)s->packets,
+				 (unsigned long long)s->period_ns);
+		}
+		finish(e, q, current, before, d);
+		return 0;
+	}
+	if (!coal_eq(current, &want)) {
+		/* set again once; a device that keeps its own value (rounding) is then measured as it is */
+		if (!q->foreign_seen || !coal_eq(current, &q->foreign)) {
+			q->foreign_seen = true;
+			q->foreign = *current;
+			window_reset(q);
+			d->reason = ENGINE_R_RESYNC;
+			snprintf(d->text, sizeof(d->text), "device has %u us, %u frames, not profile %u's %u, %u: set again",
+				 current->usecs, current->frames, q->applied, want.usecs, want.frames);
+			finish(e, q, current, before, d);
+			d->change = true;
+			d->next = want;
+			return 0;
+		}
+	} else {
+		q->foreign_seen = false;
+	}
+
+	window_add(&q->w, s);
+	if (q->w.events < DIM_WINDOW_EVENTS && q->w.ns < e->cfg.window_max_ns) {
+		d->reason = ENGINE_R_MEASURING;
+		snprintf(d->text, sizeof(d->text), "measuring: %llu of %d events in %llu ms",
+			 (unsigned long long)q->w.events, DIM_WINDOW_EVENTS,
+			 (unsigned long long)(q->w.ns / NS_PER_MS));
+		finish(e, q, current, before, d);
+		return 0;
+	}
+	figures_of(&q->w, &f);
+	put_figures(d, &f);
+	judge(e, q, &f, f.events < DIM_WINDOW_EVENTS, d);
+	finish(e, q, current, before, d);
+	return 0;
+}
+
+const char *engine_reason_name(enum engine_reason reason)
+{
+	switch (reason) {
+	case ENGINE_R_MEASURING:
+		return "measuring";
+	case ENGINE_R_BAD_SAMPLE:
+		return "bad-sample";
+	case ENGINE_R_COUNTERS_RESET:
+		return "counters-reset";
+	case ENGINE_R_START:
+		return "start";
+	case ENGINE_R_RESYNC:
+		return "resync";
+	case ENGINE_R_IDLE:
+		return "idle";
+	case ENGINE_R_SPARSE:
+		return "sparse";
+	case ENGINE_R_SETTLING:
+		return "settling";
+	case ENGINE_R_DIM:
+		return "dim";
+	case ENGINE_R_REQ_RESP:
+		return "request-response";
+	case ENGINE_R_PHASE_JUMP:
+		return "phase-jump";
+	case ENGINE_R_DELAY_OVER_BUDGET:
+		return "delay-over-budget";
+	case ENGINE_R_IRQ_SHARE:
+		return "irq-share";
+	case ENGINE_R_SHARE_FREED:
+		return "share-freed";
+	}
+	return "?";
+}
