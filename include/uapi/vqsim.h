@@ -151,7 +151,8 @@ enum vqsim_pattern {
  */
 #define VQSIM_ETHERTYPE		0x88B5
 #define VQSIM_FRAME_MAGIC	0x7651534d	/* "vQSM" */
-#define VQSIM_FRAME_F_REPLY	0x1
+#define VQSIM_FRAME_F_REPLY	0x1		/* the guest's answer, on tx */
+#define VQSIM_FRAME_F_PINGPONG	0x2		/* the source waits for a reply */
 
 struct vqsim_frame {
 	__u32 magic;

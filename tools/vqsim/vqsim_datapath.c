@@ -446,6 +446,8 @@ static size_t vqsim_src_build(struct vqsim_dev *vs, struct vqsim_vq *rxq)
 		.queue = rxq->idx,
 		.size = src->size,
 		.seq = src->seq++,
+		.flags = src->pattern == VQSIM_PATTERN_PINGPONG ?
+				 VQSIM_FRAME_F_PINGPONG : 0,
 	};
 
 	memset(vs->srcbuf, 0, VQSIM_HDR_LEN + src->size);
@@ -497,20 +499,19 @@ static u64 vqsim_source_run(struct vqsim_dev *vs, struct vqsim_vq *rxq)
 	}
 	spin_unlock_irqrestore(&vs->lock, flags);
 
-	for (i = 0; i < src->burst; i++) {
-		local_bh_disable();
-		spin_lock_irqsave(&vs->lock, flags);
-		if (!src->running || !rxq->ready) {
-			spin_unlock_irqrestore(&vs->lock, flags);
-			local_bh_enable();
-			return U64_MAX;
-		}
+	/*
+	 * A burst arrives as one: no coalescing timer and no preemption between
+	 * its frames, as on a wire at line rate.
+	 */
+	local_bh_disable();
+	spin_lock_irqsave(&vs->lock, flags);
+	for (i = 0; i < src->burst && src->running && rxq->ready; i++) {
 		len = vqsim_src_build(vs, rxq);
 		rxq->st.src_frames++;
 		vqsim_rx_put_locked(vs, rxq, vs->srcbuf, len, ktime_get_ns());
-		spin_unlock_irqrestore(&vs->lock, flags);
-		local_bh_enable();
 	}
+	spin_unlock_irqrestore(&vs->lock, flags);
+	local_bh_enable();
 
 	spin_lock_irqsave(&vs->lock, flags);
 	gap = div_u64((u64)src->burst * NSEC_PER_SEC, src->rate);
