@@ -6,5 +6,6 @@
 int cmd_top(int argc, char **argv);
 int cmd_pin(int argc, char **argv);
 int cmd_unpin(int argc, char **argv);
+int cmd_sim(int argc, char **argv);
 
 #endif

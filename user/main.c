@@ -15,6 +15,7 @@ static const struct command {
 	{ "top", cmd_top, "per-virtqueue interrupt, packet and byte rates" },
 	{ "pin", cmd_pin, "leave the monitor attached, pinned in bpffs" },
 	{ "unpin", cmd_unpin, "remove a pin, detaching the monitor" },
+	{ "sim", cmd_sim, "drive the vqsim simulator: coalescing, stats, traffic, receiver" },
 };
 
 static void usage(FILE *f)
