@@ -19,22 +19,31 @@
 #include "selfstats.h"
 #include "view.h"
 #include "loader.h"
+#include "httpd.h"
+#include "pin.h"
+#include "prom.h"
+#include "tui.h"
 
 struct top_opts {
 	double interval; /* seconds */
 	long count; /* periods to print; 0: until stopped */
 	bool batch, json, self, verbose;
+	bool tui; /* on a terminal, unless -b or -J */
 	struct vqmon_opts mon;
 	struct view view;
+	const char *filter; /* its text, for the TUI */
+	const char *prom_file, *listen, *from_pinned;
 };
 
 static const char usage[] =
 	"usage: vqmod top [-b] [-i SECONDS] [-n COUNT] [-J] [-s FIELD] [-f REGEX] [--self]\n"
 	"                 [--hooks LIST] [--hook-types LIST] [--btf FILE] [-v] [SECONDS [COUNT]]\n"
+	"                 [--prom-file PATH] [--listen [ADDR:]PORT] [--from-pinned DIR]\n"
 	"\n"
 	"Per-virtqueue notification (IRQ), packet and byte rates, every interval.\n"
+	"On a terminal it is interactive (h for its keys), unless -b or -J is given.\n"
 	"\n"
-	"  -b, --batch          print a table per interval (the default for now)\n"
+	"  -b, --batch          print a table per interval, even on a terminal\n"
 	"  -i, --interval SEC   interval in seconds, may be fractional (default 1)\n"
 	"  -n, --iterations N   stop after N intervals (default: until SIGINT/SIGTERM)\n"
 	"  -J, --json           one JSON object per interval (JSON Lines)\n"
@@ -49,6 +58,10 @@ static const char usage[] =
 	"                       fentry, kprobe, tp_btf, raw_tp\n"
 	"      --btf FILE       kernel BTF to use instead of /sys/kernel/btf/vmlinux\n"
 	"  -v, --verbose        show libbpf's messages and why hooks were not attached\n"
+	"      --prom-file PATH write a Prometheus textfile each interval (atomic rename)\n"
+	"      --listen [ADDR:]PORT  serve Prometheus metrics over HTTP on ADDR\n"
+	"                       (default 127.0.0.1; [IPV6]:PORT for IPv6)\n"
+	"      --from-pinned DIR  read a monitor pinned by 'vqmod pin DIR'; loads nothing\n"
 	"  -h, --help           this text\n";
 
 static int bad_usage(const char *fmt, const char *arg)
@@ -109,9 +122,14 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 		{ "self", no_argument, NULL, 'S' },	  { "hooks", required_argument, NULL, 'H' },
 		{ "btf", required_argument, NULL, 'B' },  { "verbose", no_argument, NULL, 'v' },
 		{ "hook-types", required_argument, NULL, 'K' },
+		{ "prom-file", required_argument, NULL, 'P' },
+		{ "listen", required_argument, NULL, 'L' },
+		{ "from-pinned", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },	  {},
 	};
-	bool have_interval = false, have_count = false;
+	bool have_interval = false, have_count = false, loads = false;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
 	char err[128];
 	int c;
 
@@ -146,6 +164,7 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 				return bad_usage("%s", "--filter given twice");
 			if (view_set_filter(&o->view, optarg, err, sizeof(err)))
 				return bad_usage("invalid filter regex: %s", err);
+			o->filter = optarg;
 			break;
 		case 'S':
 			o->self = true;
@@ -156,6 +175,7 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 						 "napi, net-rx, net-tx, vhost, vhost-vdpa",
 						 optarg);
 			o->mon.hooks = optarg;
+			loads = true;
 			break;
 		case 'K':
 			if (parse_list(optarg, vqmon_kind_known))
@@ -163,12 +183,27 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 						 "kprobe, tp_btf, raw_tp",
 						 optarg);
 			o->mon.kinds = optarg;
+			loads = true;
 			break;
 		case 'B':
 			o->mon.btf_path = optarg;
+			loads = true;
 			break;
 		case 'v':
 			o->verbose = o->mon.verbose = true;
+			break;
+		case 'P':
+			if (!*optarg)
+				return bad_usage("%s", "--prom-file needs a path");
+			o->prom_file = optarg;
+			break;
+		case 'L':
+			if (httpd_parse_addr(optarg, &ss, &sslen))
+				return bad_usage("invalid --listen '%s': give PORT, IPV4:PORT or [IPV6]:PORT", optarg);
+			o->listen = optarg;
+			break;
+		case 'F':
+			o->from_pinned = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -196,6 +231,12 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 	}
 	if (optind < argc)
 		return bad_usage("unexpected argument '%s'", argv[optind]);
+	/* a pin is already loaded: nothing to choose, nothing to measure */
+	if (o->from_pinned && loads)
+		return bad_usage("%s", "--from-pinned reads a pin: --hooks, --hook-types and --btf do not apply");
+	if (o->from_pinned && o->self)
+		return bad_usage("%s", "--self needs the programs vqmod loads itself, not --from-pinned");
+	o->tui = !o->batch && !o->json && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
 	return EXIT_OK;
 }
 
@@ -222,26 +263,68 @@ static int signals_fd(void)
 	return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
-static int interval_timer(double seconds)
+static int set_timer(int fd, double seconds)
 {
 	struct itimerspec its = {};
-	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 
-	if (fd < 0)
-		return -1;
 	its.it_value.tv_sec = (time_t)seconds;
 	its.it_value.tv_nsec = (long)((seconds - (time_t)seconds) * 1e9);
 	its.it_interval = its.it_value;
-	if (timerfd_settime(fd, 0, &its, NULL)) {
+	return timerfd_settime(fd, 0, &its, NULL);
+}
+
+static int interval_timer(double seconds)
+{
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+
+	if (fd >= 0 && set_timer(fd, seconds)) {
 		close(fd);
 		return -1;
 	}
 	return fd;
 }
 
-static int report_period(const struct top_opts *o, struct vqmon *mon, struct selfstats *self,
-			 const struct vq_snapshot *prev, const struct vq_snapshot *cur)
+/* Where each period goes: stdout (unless the TUI has the terminal), the exporters. */
+struct outputs {
+	const struct top_opts *o;
+	const struct hook_status *hooks;
+	size_t nhooks;
+	struct selfstats *self;
+	struct tui *tui;
+	struct httpd *httpd;
+	char err[512]; /* said after the terminal is given back */
+};
+
+/* One exposition per period, for the textfile and the HTTP server alike. */
+static int export(struct outputs *out, const struct report *r, const struct vq_snapshot *snap)
 {
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int err = 0;
+
+	if (!out->o->prom_file && !out->httpd)
+		return 0;
+	f = open_memstream(&text, &len);
+	if (!f)
+		return -errno;
+	prom_write(f, r, snap);
+	if (fclose(f)) {
+		free(text);
+		return -ENOMEM;
+	}
+	if (out->o->prom_file && (err = prom_write_file(out->o->prom_file, text, len)))
+		snprintf(out->err, sizeof(out->err), "cannot write %s: %s", out->o->prom_file, strerror(-err));
+	else if (out->httpd && (err = httpd_set_body(out->httpd, text, len)))
+		snprintf(out->err, sizeof(out->err), "out of memory");
+	free(text);
+	return err;
+}
+
+/* The first call (prev NULL) only primes the exporters: there are no rates yet. */
+static int report_period(struct outputs *out, const struct vq_snapshot *prev, const struct vq_snapshot *cur)
+{
+	const struct top_opts *o = out->o;
 	struct prog_sample progs[SELFSTATS_MAX];
 	const struct vq_sample **shown;
 	struct vq_sample total;
@@ -262,73 +345,113 @@ static int report_period(const struct top_opts *o, struct vqmon *mon, struct sel
 	vq_sample_sum(shown, r.nshown, period.seconds, &total);
 	r.total = &total;
 	r.wallclock = wallclock();
-	r.nhooks = vqmon_hooks(mon, &r.hooks);
-	if (self && !(err = selfstats_read(self, period.seconds, progs))) {
+	r.hooks = out->hooks;
+	r.nhooks = out->nhooks;
+	if (prev && out->self && !(err = selfstats_read(out->self, period.seconds, progs))) {
 		r.progs = progs;
-		r.nprogs = self->n;
+		r.nprogs = out->self->n;
 	}
-	if (!err)
+	if (!err && prev && out->tui)
+		tui_period(out->tui, &r);
+	else if (!err && prev)
 		(o->json ? json_print : table_print)(stdout, &r);
+	if (!err && export(out, &r, cur))
+		err = 1; /* export said why */
 	free(shown);
 	vq_period_free(&period);
 	return err;
 }
 
-static int run_loop(const struct top_opts *o, struct vqmon *mon, struct collector *col, struct selfstats *self)
+static int run_loop(struct outputs *out, struct collector *col)
 {
+	struct pollfd fds[3 + 1 + HTTPD_MAX_CLIENTS];
 	struct vq_snapshot snaps[2];
-	struct pollfd fds[2];
-	int cur = 0, rc = EXIT_OK, err;
+	double interval = out->o->interval;
+	int sig_fd, timer_fd, cur = 0, rc = EXIT_OK, err;
 	long done = 0;
 
 	vq_snapshot_init(&snaps[0]);
 	vq_snapshot_init(&snaps[1]);
-	fds[0].fd = signals_fd();
-	fds[1].fd = interval_timer(o->interval);
-	fds[0].events = fds[1].events = POLLIN;
-	if (fds[0].fd < 0 || fds[1].fd < 0) {
-		fprintf(stderr, "vqmod top: cannot set up the event loop: %s\n", strerror(errno));
+	sig_fd = signals_fd();
+	timer_fd = interval_timer(interval);
+	if (sig_fd < 0 || timer_fd < 0) {
+		snprintf(out->err, sizeof(out->err), "cannot set up the event loop: %s", strerror(errno));
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
-	if ((err = collector_read(col, &snaps[cur])))
-		goto read_failed;
-	while (!o->count || done < o->count) {
-		if (poll(fds, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
+	if ((err = collector_read(col, &snaps[cur])) || (err = report_period(out, NULL, &snaps[cur])))
+		goto failed;
+	while (!out->o->count || done < out->o->count) {
+		size_t n = 3;
+		int ready;
+
+		fds[0] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
+		fds[1] = (struct pollfd){ .fd = timer_fd, .events = POLLIN };
+		fds[2] = (struct pollfd){ .fd = out->tui ? tui_fd(out->tui) : -1, .events = POLLIN };
+		if (out->httpd)
+			n += httpd_pollfds(out->httpd, fds + 3);
+		ready = poll(fds, n, -1);
+		if (ready < 0 && errno != EINTR) {
 			rc = EXIT_RUNTIME;
 			break;
 		}
+		if (ready < 0 && !out->tui) /* in the TUI, a resize (SIGWINCH) ends the poll */
+			continue;
 		if (fds[0].revents) /* SIGINT, SIGTERM, SIGHUP: a clean stop */
 			break;
+		if (out->httpd)
+			httpd_handle(out->httpd, fds + 3, n - 3);
 		if (fds[1].revents) {
 			__u64 expirations;
 
 			if (read(fds[1].fd, &expirations, sizeof(expirations)) < 0)
 				continue;
 			if ((err = collector_read(col, &snaps[!cur])))
-				goto read_failed;
+				goto failed;
 			cur = !cur;
-			if ((err = report_period(o, mon, self, &snaps[!cur], &snaps[cur])))
-				goto read_failed;
-			if (ferror(stdout)) /* reader went away (EPIPE): nothing left to do */
+			if ((err = report_period(out, &snaps[!cur], &snaps[cur])))
+				goto failed;
+			if (!out->tui && ferror(stdout)) /* reader went away (EPIPE): nothing left to do */
 				break;
 			done++;
 		}
+		if (out->tui && (fds[2].revents || ready < 0)) {
+			enum tui_action a = tui_input(out->tui, &interval);
+
+			if (a == TUI_QUIT)
+				break;
+			if (a == TUI_INTERVAL && set_timer(timer_fd, interval)) {
+				snprintf(out->err, sizeof(out->err), "cannot set the delay: %s", strerror(errno));
+				rc = EXIT_RUNTIME;
+				break;
+			}
+		}
 	}
 	goto out;
-read_failed:
-	fprintf(stderr, "vqmod top: reading the counters failed: %s\n", strerror(-err));
+failed:
+	if (err < 0)
+		snprintf(out->err, sizeof(out->err), "reading the counters failed: %s", strerror(-err));
 	rc = EXIT_RUNTIME;
 out:
-	if (fds[0].fd >= 0)
-		close(fds[0].fd);
-	if (fds[1].fd >= 0)
-		close(fds[1].fd);
+	if (sig_fd >= 0)
+		close(sig_fd);
+	if (timer_fd >= 0)
+		close(timer_fd);
 	vq_snapshot_free(&snaps[0]);
 	vq_snapshot_free(&snaps[1]);
 	return rc;
+}
+
+/* "notify=tp_btf irq_handler_entry/exit, kick=none, ..." of the wanted groups */
+static void hooks_line(const struct hook_status *h, size_t n, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < n && used < len; i++)
+		if (h[i].wanted)
+			used += snprintf(buf + used, len - used, "%s%s=%s", used ? ", " : "", h[i].group,
+					 h[i].active ?: "none");
 }
 
 int cmd_top(int argc, char **argv)
@@ -336,7 +459,9 @@ int cmd_top(int argc, char **argv)
 	struct bpf_program *progs[SELFSTATS_MAX];
 	struct top_opts o = {};
 	struct selfstats self = { .enable_fd = -1 };
+	struct pinned pin = { .stats_fd = -1, .names_fd = -1 };
 	struct collector col = {};
+	struct outputs out = { .o = &o };
 	struct vqmon *mon = NULL;
 	char err[512], hooks[512];
 	int rc;
@@ -344,12 +469,21 @@ int cmd_top(int argc, char **argv)
 	rc = parse_args(argc, argv, &o);
 	if (rc)
 		goto out;
-	rc = vqmon_open(&mon, &o.mon, err, sizeof(err));
+	if (o.from_pinned) {
+		rc = pin_open(&pin, o.from_pinned, err, sizeof(err));
+		out.hooks = pin.hooks;
+		out.nhooks = pin.nhooks;
+	} else {
+		rc = vqmon_open(&mon, &o.mon, err, sizeof(err));
+		if (!rc)
+			out.nhooks = vqmon_hooks(mon, &out.hooks);
+	}
 	if (rc) {
 		fprintf(stderr, "vqmod top: %s\n", err);
 		goto out;
 	}
-	if ((rc = collector_init(&col, vqmon_stats_fd(mon), vqmon_names_fd(mon)))) {
+	if ((rc = mon ? collector_init(&col, vqmon_stats_fd(mon), vqmon_names_fd(mon))
+		      : collector_init(&col, pin.stats_fd, pin.names_fd))) {
 		fprintf(stderr, "vqmod top: cannot read the BPF maps: %s\n", strerror(-rc));
 		rc = EXIT_RUNTIME;
 		goto out;
@@ -359,20 +493,34 @@ int cmd_top(int argc, char **argv)
 		rc = EXIT_NOFEATURE;
 		goto out;
 	}
-	vqmon_hooks_line(mon, hooks, sizeof(hooks));
-	fprintf(stderr, "vqmod: monitoring; hooks: %s\n", hooks);
-	if (o.verbose) {
-		const struct hook_status *h;
-		size_t n = vqmon_hooks(mon, &h);
-
-		for (size_t i = 0; i < n; i++)
-			if (h[i].wanted && !h[i].active)
-				fprintf(stderr, "vqmod: hook %s not attached: %s\n", h[i].group, h[i].why);
+	out.self = o.self ? &self : NULL;
+	if (o.listen && (rc = httpd_open(&out.httpd, o.listen, err, sizeof(err)))) {
+		fprintf(stderr, "vqmod top: %s\n", err);
+		goto out;
 	}
-	rc = run_loop(&o, mon, &col, o.self ? &self : NULL);
+	hooks_line(out.hooks, out.nhooks, hooks, sizeof(hooks));
+	if (o.from_pinned)
+		fprintf(stderr, "vqmod: monitoring the pin at %s; hooks: %s\n", o.from_pinned, hooks);
+	else
+		fprintf(stderr, "vqmod: monitoring; hooks: %s\n", hooks);
+	if (o.verbose)
+		for (size_t i = 0; i < out.nhooks; i++)
+			if (out.hooks[i].wanted && !out.hooks[i].active)
+				fprintf(stderr, "vqmod: hook %s not attached: %s\n", out.hooks[i].group,
+					out.hooks[i].why);
+	if (o.tui && (rc = tui_start(&out.tui, &o.view, o.filter, o.interval, err, sizeof(err)))) {
+		fprintf(stderr, "vqmod top: %s\n", err);
+		goto out;
+	}
+	rc = run_loop(&out, &col);
+	tui_stop(out.tui); /* before any message, so that it stays on the screen */
+	if (out.err[0])
+		fprintf(stderr, "vqmod top: %s\n", out.err);
 out:
+	httpd_close(out.httpd);
 	selfstats_stop(&self);
 	collector_free(&col);
+	pin_close(&pin);
 	vqmon_close(mon);
 	view_free(&o.view);
 	return rc;
