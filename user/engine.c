@@ -45,6 +45,7 @@ struct figures {
 	__u64 event_rate, packet_rate; /* per second */
 	__u32 ppi_x100;
 	__u64 p99_ns;
+	unsigned int profile; /* the profile it was measured under */
 };
 
 struct queue {
@@ -333,7 +334,8 @@ int engine_rebalance(struct engine *e)
 	for (size_t i = 0; i < e->n; i++) {
 		claims[i].group = e->q[i].cfg.group;
 		claims[i].weight = e->q[i].cfg.weight;
-		claims[i].demand = e->q[i].have_demand ? e->q[i].demand : 0;
+		/* not measured yet is not "needs nothing": it gets its weighted part */
+		claims[i].demand = e->q[i].have_demand ? e->q[i].demand : ~0ULL;
 	}
 	ret = budget_share(e->cfg.irq_budget, claims, e->n, e->groups, e->ngroups);
 	if (!ret) {
@@ -396,9 +398,10 @@ static __u64 hist_p99_ns(const struct window *w)
 	return 1ULL << (ENGINE_HIST_BUCKETS - 1);
 }
 
-static void figures_of(const struct window *w, struct figures *f)
+static void figures_of(const struct window *w, unsigned int profile, struct figures *f)
 {
 	memset(f, 0, sizeof(*f));
+	f->profile = profile;
 	f->ns = w->ns;
 	f->events = w->events;
 	/* used buffers stand in for packets where the path shows no packets */
@@ -436,7 +439,7 @@ static double predict_rate(const struct engine *e, const struct queue *q, const 
 {
 	double pps = (double)f->packet_rate;
 
-	return (double)f->event_rate * model_ppi(e, q, q->applied, pps) / model_ppi(e, q, i, pps);
+	return (double)f->event_rate * model_ppi(e, q, f->profile, pps) / model_ppi(e, q, i, pps);
 }
 
 /* Lowest profile predicted to stay within the share (the ceiling if none is). */
@@ -484,10 +487,14 @@ static bool phase_changed(const struct engine *e, const struct queue *q, const s
 		ratio = 2;
 	if (!q->have_prev)
 		return !q->rr_latched; /* first window: no need to walk from the start */
-	if (moved_by(f->packet_rate, q->prev_packet_rate, ratio))
-		return true;
-	/* packets per interrupt move with the profile too: compare like with like */
-	return q->prev_profile == q->applied && !q->rr_latched && moved_by(f->ppi_x100, q->prev_ppi_x100, ratio);
+	/*
+	 * Compare like with like: packets per interrupt move with the profile,
+	 * and so does the packet rate of request/response traffic.
+	 */
+	if (q->prev_profile != f->profile)
+		return false;
+	return moved_by(f->packet_rate, q->prev_packet_rate, ratio) ||
+	       (!q->rr_latched && moved_by(f->ppi_x100, q->prev_ppi_x100, ratio));
 }
 
 static bool looks_req_resp(const struct engine *e, const struct figures *f)
@@ -737,7 +744,7 @@ int engine_decide(struct engine *e, __u64 id, const struct engine_sample *s, con
 		finish(e, q, current, before, d);
 		return 0;
 	}
-	figures_of(&q->w, &f);
+	figures_of(&q->w, q->applied, &f);
 	put_figures(d, &f);
 	judge(e, q, &f, f.events < DIM_WINDOW_EVENTS, d);
 	finish(e, q, current, before, d);
