@@ -4,6 +4,8 @@
 #define VQMOD_COMMANDS_H
 
 int cmd_top(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 int cmd_pin(int argc, char **argv);
 int cmd_unpin(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
