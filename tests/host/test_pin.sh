@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: GPL-2.0
+# vqmod pin / unpin: the pinned monitor outlives vqmod, bpftool reads its
+# maps, vqmod top --from-pinned reads them without loading anything, and
+# unpin detaches it.
+
+VQMOD=$VQ_ROOT/vqmod
+
+need_bpf() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root for BPF"
+	[ -r /sys/kernel/btf/vmlinux ] || skip "the kernel has no BTF"
+	[ -x "$VQMOD" ] || skip "vqmod is not built (make)"
+	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+}
+
+disk_io() { # count
+	dd if=/dev/zero of=/var/tmp/vqpin$$.dd bs=4k count="$1" oflag=direct status=none
+	rm -f /var/tmp/vqpin$$.dd
+}
+
+# The sum over queues and CPUs of a counter in a pinned vq_stats.
+pinned_sum() { # dir field
+	bpftool -j map dump pinned "$1/maps/vq_stats" | jq "[.[].formatted.values[].value.$2] | add // 0"
+}
+
+test_pin_bpftool_and_from_pinned() {
+	need_bpf
+	local dir=/sys/fs/bpf/vqmod_test_pin_$$ before after modes progs_before progs_during out rc
+	trap "'$VQMOD' unpin '$dir' 2>/dev/null; kill \$pid 2>/dev/null" EXIT
+	ASSERT_TRUE "vqmod pin" "$VQMOD" pin "$dir" || return
+	modes=$(stat -c '%a %n' "$dir"/maps/* "$dir"/links/* | awk '{print $1}' | sort -u)
+	ASSERT_EQ "$modes" 600 "pins are mode 0600" || return
+	ASSERT_TRUE "vq_stats is pinned" test -e "$dir/maps/vq_stats" || return
+	ASSERT_TRUE "a link per attached program" test -e "$dir/links/$(ls "$dir/links" | head -1)" || return
+	# vqmod has exited; its programs keep counting into the pinned maps
+	before=$(pinned_sum "$dir" irqs)
+	disk_io 300
+	after=$(pinned_sum "$dir" irqs)
+	ASSERT_GE "$((after - before))" 300 "counted after vqmod exited" || return
+	out=$(bpftool map dump pinned "$dir/maps/vq_stats")
+	ASSERT_MATCH "$out" '"irqs": [0-9]+' "bpftool dumps field names" || return
+	out=$(bpftool map dump pinned "$dir/maps/vq_names")
+	ASSERT_MATCH "$out" '"driver": "virtio_blk"' "bpftool reads the names" || return
+	ASSERT_MATCH "$(bpftool link show pinned "$dir/links/$(ls "$dir/links" | head -1)")" 'prog [0-9]+' \
+		"bpftool reads a pinned link" || return
+
+	# --from-pinned loads no program and sees the same counts
+	progs_before=$(bpftool prog show | grep -c '^[0-9]')
+	"$VQMOD" top -J -i 2 -n 1 --from-pinned "$dir" >/var/tmp/vqpin$$.json 2>/var/tmp/vqpin$$.err &
+	pid=$!
+	for _ in $(seq 50); do grep -q monitoring /var/tmp/vqpin$$.err && break; sleep 0.1; done
+	progs_during=$(bpftool prog show | grep -c '^[0-9]')
+	disk_io 200
+	wait "$pid"
+	rc=$?
+	out=$(cat /var/tmp/vqpin$$.json)
+	rm -f /var/tmp/vqpin$$.json /var/tmp/vqpin$$.err
+	ASSERT_EQ "$rc" 0 "top --from-pinned exit status" || return
+	ASSERT_EQ "$progs_during" "$progs_before" "programs loaded by --from-pinned" || return
+	ASSERT_GE "$(jq '[.queues[] | select(.queue == "req.0") | .irqs] | add // 0' <<<"$out")" 200 \
+		"--from-pinned counts the writes" || return
+	ASSERT_MATCH "$(jq -r .hooks.notify <<<"$out")" 'irq_handler_entry|vring_interrupt' \
+		"hooks as the pin's links tell" || return
+
+	rc=0
+	out=$("$VQMOD" pin "$dir" 2>&1) || rc=$?
+	ASSERT_EQ "$rc" 1 "pinning twice: exit status" || return
+	ASSERT_MATCH "$out" "already holds a pin" "pinning twice: message" || return
+
+	ASSERT_TRUE "vqmod unpin" "$VQMOD" unpin "$dir" || return
+	ASSERT_TRUE "the pin is gone" test ! -e "$dir" || return
+	for _ in $(seq 20); do
+		[ "$(bpftool prog show | grep -c '^[0-9]')" -lt "$progs_before" ] && break
+		sleep 0.1
+	done
+	ASSERT_TRUE "unpin detaches: fewer programs than while pinned" \
+		test "$(bpftool prog show | grep -c '^[0-9]')" -lt "$progs_before"
+}
+
+test_pin_errors() {
+	need_bpf
+	local rc out args
+	while IFS='|' read -r args want msg; do
+		rc=0
+		out=$(eval "\"$VQMOD\" $args" 2>&1 >/dev/null) || rc=$?
+		ASSERT_EQ "$rc" "$want" "exit status of 'vqmod $args'" || return
+		ASSERT_MATCH "$out" "$msg" "message of 'vqmod $args'" || return
+	done <<-'EOF'
+		pin|2|which DIR
+		pin /sys/fs/bpf/a /sys/fs/bpf/b|2|exactly one DIR
+		pin /tmp/vqmod-not-bpffs|2|not on a BPF filesystem
+		pin /sys/fs/bpf/with.dot|2|cannot contain '\.'
+		pin --hooks nosuch /sys/fs/bpf/x|2|invalid --hooks
+		unpin|2|which DIR
+		unpin /sys/fs/bpf/vqmod-no-such-pin|2|No such file
+		top -b -n 1 --from-pinned /sys/fs/bpf/vqmod_no_such_pin|1|no vqmod pin at
+		top -b -n 1 --from-pinned /sys/fs/bpf/x --hooks notify|2|does not apply|do not apply
+		top -b -n 1 --from-pinned /sys/fs/bpf/x --self|2|--self
+	EOF
+}
