@@ -45,6 +45,16 @@ struct {
 	__type(value, __u64);
 } hook_hits SEC(".maps");
 
+/* Set by the loader: wake userspace every this many notifications of one
+ * queue on one CPU, so a decision need not wait for its next tick. 0: never. */
+const volatile __u32 wake_every = 0;
+
+/* Wake-ups: the struct vq_key of the queue that crossed wake_every. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 * 1024);
+} wakeups SEC(".maps");
+
 /*
  * Notifications in progress on this CPU, entry to exit. A vq callback run
  * from a vDPA worker can be interrupted by a hardirq one, so it is a stack.
@@ -159,6 +169,8 @@ static __always_inline void virtio_notified(struct virtqueue *vq, bool spurious,
 	c->spurious += spurious;
 	c->handler_ns += elapsed;
 	c->last_ns = bpf_ktime_get_ns();
+	if (wake_every && c->irqs % wake_every == 0)
+		bpf_ringbuf_output(&wakeups, &key, sizeof(key), 0);
 }
 
 static __always_inline void vring_exit(void *vq, int ret)

@@ -7,6 +7,7 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
+#include <bpf/libbpf.h>
 #include "evloop.h"
 
 static int signals_fd(void)
@@ -40,10 +41,25 @@ static int timer_fd(double seconds)
 	return fd;
 }
 
-int evloop_run(struct collector *col, double interval_s, double duration_s, evloop_tick_fn tick, void *arg)
+/* Early ticks come no closer than this: wake-ups are hints, not a clock. */
+#define EARLY_GAP_NS 1000000ULL
+
+static int discard(void *ctx, void *data, size_t size)
+{
+	(void)ctx;
+	(void)data;
+	(void)size;
+	return 0;
+}
+
+int evloop_run(struct evloop *l)
 {
 	struct vq_snapshot snaps[2];
-	struct pollfd fds[2] = { { .fd = signals_fd(), .events = POLLIN }, { .fd = timer_fd(interval_s), .events = POLLIN } };
+	struct pollfd fds[3] = {
+		{ .fd = signals_fd(), .events = POLLIN },
+		{ .fd = timer_fd(l->interval_s), .events = POLLIN },
+		{ .fd = l->wake ? ring_buffer__epoll_fd(l->wake) : -1, .events = POLLIN },
+	};
 	__u64 deadline = 0;
 	int cur = 0, err = 0;
 
@@ -53,13 +69,14 @@ int evloop_run(struct collector *col, double interval_s, double duration_s, evlo
 		err = -errno;
 		goto out;
 	}
-	err = collector_read(col, &snaps[cur]);
-	if (duration_s > 0)
-		deadline = snaps[cur].time_ns + (__u64)(duration_s * 1e9);
+	err = collector_read(l->col, &snaps[cur]);
+	if (l->duration_s > 0)
+		deadline = snaps[cur].time_ns + (__u64)(l->duration_s * 1e9);
 	while (!err) {
+		bool early = false;
 		__u64 expirations;
 
-		if (poll(fds, 2, -1) < 0) {
+		if (poll(fds, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			err = -errno;
@@ -67,13 +84,20 @@ int evloop_run(struct collector *col, double interval_s, double duration_s, evlo
 		}
 		if (fds[0].revents) /* a stop signal: a clean end */
 			break;
-		if (!fds[1].revents || read(fds[1].fd, &expirations, sizeof(expirations)) < 0)
+		if (fds[2].revents) {
+			ring_buffer__consume(l->wake);
+			early = collector_now_ns() - snaps[cur].time_ns >= EARLY_GAP_NS;
+		}
+		if (fds[1].revents && read(fds[1].fd, &expirations, sizeof(expirations)) < 0)
 			continue;
-		err = collector_read(col, &snaps[!cur]);
+		if (!fds[1].revents && !early)
+			continue;
+		l->early_ticks += !fds[1].revents;
+		err = collector_read(l->col, &snaps[!cur]);
 		if (err)
 			break;
 		cur = !cur;
-		err = tick(arg, &snaps[!cur], &snaps[cur]);
+		err = l->tick(l->arg, &snaps[!cur], &snaps[cur]);
 		if (deadline && snaps[cur].time_ns >= deadline)
 			break;
 	}
@@ -85,4 +109,9 @@ out:
 	vq_snapshot_free(&snaps[0]);
 	vq_snapshot_free(&snaps[1]);
 	return err;
+}
+
+struct ring_buffer *evloop_wakeups(int map_fd)
+{
+	return ring_buffer__new(map_fd, discard, NULL, NULL);
 }

@@ -57,6 +57,7 @@ struct vqmon {
 	size_t nlinks;
 	struct hook_status hooks[NGROUPS];
 	const char *kinds; /* allowed attach types; NULL: all */
+	__u32 wake_every;
 };
 
 static bool verbose;
@@ -152,6 +153,12 @@ static struct bpf_object *core_open(const struct bpf_object_open_opts *opts, voi
 	return s ? s->obj : NULL;
 }
 
+static int core_prep(void *skel, struct vqmon *mon)
+{
+	((struct vqmon_bpf *)skel)->rodata->wake_every = mon->wake_every;
+	return 0;
+}
+
 static void core_destroy(void *skel)
 {
 	vqmon_bpf__destroy(skel);
@@ -174,6 +181,8 @@ static int fentry_prep(void *skel, struct vqmon *mon)
 	err = err ?: bpf_map__reuse_fd(s->maps.vq_names, bpf_map__fd(mon->core->maps.vq_names));
 	err = err ?: bpf_map__reuse_fd(s->maps.hook_hits, bpf_map__fd(mon->core->maps.hook_hits));
 	err = err ?: bpf_map__reuse_fd(s->maps.notify_stacks, bpf_map__fd(mon->core->maps.notify_stacks));
+	err = err ?: bpf_map__reuse_fd(s->maps.wakeups, bpf_map__fd(mon->core->maps.wakeups));
+	s->rodata->wake_every = mon->wake_every;
 	return err;
 }
 
@@ -182,7 +191,7 @@ static void fentry_destroy(void *skel)
 	vqmon_fentry_bpf__destroy(skel);
 }
 
-static const struct objtype core_type = { core_open, NULL, core_destroy };
+static const struct objtype core_type = { core_open, core_prep, core_destroy };
 static const struct objtype fentry_type = { fentry_open, fentry_prep, fentry_destroy };
 
 /* Records why a program could not load, in its groups' reports. */
@@ -364,6 +373,7 @@ int vqmon_open(struct vqmon **out, const struct vqmon_opts *opts, char *errbuf, 
 		return EXIT_RUNTIME;
 	}
 	mon->kinds = opts->kinds;
+	mon->wake_every = opts->wake_every;
 	for (g = 0; g < NGROUPS; g++) {
 		mon->hooks[g].group = groups[g].name;
 		mon->hooks[g].wanted = list_has(opts->hooks, groups[g].name);
@@ -429,6 +439,11 @@ void vqmon_hooks_line(const struct vqmon *mon, char *buf, size_t len)
 int vqmon_stats_fd(const struct vqmon *mon)
 {
 	return bpf_map__fd(mon->core->maps.vq_stats);
+}
+
+int vqmon_wakeups_fd(const struct vqmon *mon)
+{
+	return bpf_map__fd(mon->core->maps.wakeups);
 }
 
 int vqmon_names_fd(const struct vqmon *mon)

@@ -19,6 +19,7 @@ struct vqmon_opts {
 	const char *hooks; /* comma-separated group names; NULL: all */
 	const char *kinds; /* allowed attach types (fentry,kprobe,tp_btf,raw_tp); NULL: all */
 	bool verbose; /* pass libbpf's messages through */
+	unsigned int wake_every; /* ring buffer wake-up every N notifications of a queue on a CPU; 0: off */
 };
 
 struct hook_status {
@@ -42,6 +43,8 @@ const char *vqmon_group_names(void);
 
 int vqmon_stats_fd(const struct vqmon *mon);
 int vqmon_names_fd(const struct vqmon *mon);
+/* The ring buffer of wake-ups (struct vq_key records). */
+int vqmon_wakeups_fd(const struct vqmon *mon);
 /* The attached programs, for their run-time statistics. */
 size_t vqmon_programs(const struct vqmon *mon, struct bpf_program **progs, size_t max);
 

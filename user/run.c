@@ -13,6 +13,7 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/libbpf.h>
 #include "actuator.h"
 #include "collector.h"
 #include "commands.h"
@@ -63,7 +64,8 @@ static const char usage[] =
 	"usage: vqmod run [--actuator vqsim|ethtool|dry-run] [--dry-run] [--device DEV] [--queue Q]\n"
 	"                 [--interval MS] [--duration S] [--max-delay US] [--irq-budget N]\n"
 	"                 [--weight DEV=W]... [--profile rx=U:F,...|tx=...]... [--log text|json]\n"
-	"                 [--state FILE] [--hooks LIST] [--hook-types LIST] [--btf FILE] [-v]\n"
+	"                 [--state FILE] [--wake-every N] [--hooks LIST] [--hook-types LIST]\n"
+	"                 [--btf FILE] [-v]\n"
 	"\n"
 	"Moderates each virtqueue's interrupts from the host: DIM per queue, within\n"
 	"a latency budget and a host interrupt budget. Restores the original\n"
@@ -81,6 +83,8 @@ static const char usage[] =
 	"  --profile SPEC      rx=usecs:frames,... or tx=...; also rx=eqe|cqe\n"
 	"  --log text|json     one line per decision (default text)\n"
 	"  --state FILE        restore record (default " RESTORE_DEFAULT_PATH ")\n"
+	"  --wake-every N      BPF wakes the loop before its tick every N notifications\n"
+	"                      of a queue on a CPU (default off)\n"
 	"  -v, --verbose       log every judged window, not just changes\n";
 
 static int bad_usage(const char *fmt, const char *arg)
@@ -107,7 +111,7 @@ static int parse_uint(const char *arg, unsigned long min, unsigned long max, uns
 static int parse_args(int argc, char **argv, struct run_opts *o)
 {
 	enum { O_ACT = 256, O_DRY, O_DEV, O_QUEUE, O_INTERVAL, O_DURATION, O_DELAY, O_BUDGET, O_WEIGHT,
-	       O_PROFILE, O_LOG, O_STATE, O_HOOKS, O_KINDS, O_BTF };
+	       O_PROFILE, O_LOG, O_STATE, O_HOOKS, O_KINDS, O_BTF, O_WAKE };
 	static const struct option longopts[] = {
 		{ "actuator", required_argument, NULL, O_ACT },	   { "dry-run", no_argument, NULL, O_DRY },
 		{ "device", required_argument, NULL, O_DEV },	   { "queue", required_argument, NULL, O_QUEUE },
@@ -117,7 +121,8 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		{ "log", required_argument, NULL, O_LOG },	   { "state", required_argument, NULL, O_STATE },
 		{ "hooks", required_argument, NULL, O_HOOKS },	   { "hook-types", required_argument, NULL, O_KINDS },
 		{ "btf", required_argument, NULL, O_BTF },	   { "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },		   {},
+		{ "wake-every", required_argument, NULL, O_WAKE }, { "help", no_argument, NULL, 'h' },
+		{},
 	};
 	char err[256];
 	unsigned long v;
@@ -191,6 +196,11 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 			break;
 		case O_STATE:
 			o->state_path = optarg;
+			break;
+		case O_WAKE:
+			if (parse_uint(optarg, 1, 1000000, &v))
+				return bad_usage("invalid --wake-every '%s': notifications, from 1 to 1000000", optarg);
+			o->mon.wake_every = v;
 			break;
 		case O_HOOKS:
 			o->mon.hooks = optarg;
@@ -420,6 +430,7 @@ int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = {};
 	struct controller ctl = { .o = &o };
+	struct evloop loop = {};
 	struct collector col = {};
 	struct vqmon *mon = NULL;
 	char err[512], hooks[512];
@@ -459,7 +470,17 @@ int cmd_run(int argc, char **argv)
 	fprintf(stderr, "vqmod: monitoring; hooks: %s\n", hooks);
 	fprintf(stderr, "vqmod run: actuator %s, tick %u ms%s\n", ctl.act.ops->name, o.interval_ms,
 		o.engine.max_delay_us || o.engine.irq_budget ? ", with budgets" : "");
-	rc = evloop_run(&col, o.interval_ms / 1000.0, o.duration, on_tick, &ctl) ? EXIT_RUNTIME : EXIT_OK;
+	loop = (struct evloop){ .col = &col, .interval_s = o.interval_ms / 1000.0, .duration_s = o.duration,
+				.tick = on_tick, .arg = &ctl };
+	if (o.mon.wake_every && !(loop.wake = evloop_wakeups(vqmon_wakeups_fd(mon)))) {
+		fprintf(stderr, "vqmod run: --wake-every: cannot use the ring buffer: %s\n", strerror(errno));
+		rc = EXIT_NOFEATURE;
+		goto out;
+	}
+	rc = evloop_run(&loop) ? EXIT_RUNTIME : EXIT_OK;
+	if (loop.early_ticks)
+		fprintf(stderr, "vqmod run: %llu ticks brought forward by wake-ups\n",
+			(unsigned long long)loop.early_ticks);
 out:
 	if (ctl.act.ops) {
 		restore_apply(&ctl.restore, &ctl.act, stderr);
@@ -471,6 +492,7 @@ out:
 	restore_free(&ctl.restore);
 	collector_free(&col);
 	vqmon_close(mon);
+	ring_buffer__free(loop.wake);
 	engine_free(ctl.engine);
 	free(ctl.q);
 	free(ctl.batch);
