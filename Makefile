@@ -28,7 +28,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test vmtest demo bench install clean help
+.PHONY: all deps module test vmtest demo bench install clean help
 
 BPF_OBJS := $(OUTPUT)/vqmon.bpf.o $(OUTPUT)/vqmon_fentry.bpf.o
 SKELS := $(BPF_OBJS:.bpf.o=.skel.h)
@@ -38,6 +38,7 @@ all: vqmod $(BPF_OBJS)
 help:
 	@echo 'make            build vqmod and the BPF object'
 	@echo 'make deps       install the Debian packages the build and tests need'
+	@echo 'make module     build vqsim.ko for the 6.12 guest kernel'
 	@echo 'make test       deps, build, then every test (unit, host BPF, VM)'
 	@echo 'make vmtest     only the VM tests (Debian 6.12 and 6.1 guests under QEMU)'
 	@echo 'make demo       the main job on the built-in simulator'
@@ -67,27 +68,41 @@ vqmod: $(USER_OBJS)
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
+# vqsim.ko, against the headers of the 6.12 kernel the VM tests boot.
+VQSIM_KO := tools/vqsim/vqsim.ko
+module: $(VQSIM_KO)
+
+$(VQSIM_KO): $(wildcard tools/vqsim/*.c tools/vqsim/*.h) tools/vqsim/Kbuild include/uapi/vqsim.h
+	$(call msg,MODULE,$@)
+	$(Q)kdir=$$(tools/vm/kernel 6.12 | sed -n 's/^kdir=//p') && \
+		$(MAKE) -s -C tools/vqsim KDIR="$$kdir" $(if $(filter 1,$(V)),V=1)
+
 $(OUTPUT)/tests/unit_%: tests/unit/%.c tests/unit/unit.h $(LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(USER_CFLAGS) -Itests/unit $< $(LIB_OBJS) $(LDLIBS) -o $@
 
-test: deps all $(UNIT_TESTS)
+test: deps all module $(UNIT_TESTS)
 	$(Q)tests/run
 
-vmtest: all
+vmtest: deps all module
 	$(Q)tests/run -s vm
 
-demo: deps all
+demo: deps all module
 	$(Q)tools/demo
 
-bench: deps all
+bench: deps all module
 	$(Q)tools/bench/run
 
 install: all
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)install -D -m 0755 vqmod $(DESTDIR)$(PREFIX)/sbin/vqmod
 	$(Q)install -D -m 0644 -t $(DESTDIR)$(PREFIX)/lib/vqmod $(BPF_OBJS)
-	$(Q)install -D -m 0644 man/vqmod.8 $(DESTDIR)$(PREFIX)/share/man/man8/vqmod.8
+	$(Q)install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man8 man/*.8
+	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	$(Q)sed 's|@SBINDIR@|$(PREFIX)/sbin|g' tools/systemd/vqmod.service >$(DESTDIR)$(PREFIX)/lib/systemd/system/vqmod.service
+	$(Q)install -D -m 0644 tools/completion/vqmod $(DESTDIR)$(PREFIX)/share/bash-completion/completions/vqmod
+	$(Q)# an existing configuration is the admin's: keep it
+	$(Q)[ -e $(DESTDIR)/etc/default/vqmod ] || install -D -m 0644 tools/systemd/vqmod.default $(DESTDIR)/etc/default/vqmod
 
 clean:
 	$(call msg,CLEAN,)
