@@ -75,8 +75,7 @@ double history_max(const struct history_entry *e, enum history_series s)
 	return max;
 }
 
-size_t history_levels(const struct history_entry *e, enum history_series s, unsigned int nlevels,
-		      unsigned char *out)
+size_t history_levels(const struct history_entry *e, enum history_series s, unsigned int nlevels, unsigned char *out)
 {
 	double max = history_max(e, s);
 	unsigned int top = nlevels > 1 ? nlevels - 1 : 0;

@@ -47,7 +47,6 @@ double history_max(const struct history_entry *e, enum history_series s);
  * Scales a series into levels 0..nlevels-1 against its own maximum, oldest
  * first; 0 only for zero, so any activity shows. Returns e->n.
  */
-size_t history_levels(const struct history_entry *e, enum history_series s, unsigned int nlevels,
-		      unsigned char *out);
+size_t history_levels(const struct history_entry *e, enum history_series s, unsigned int nlevels, unsigned char *out);
 
 #endif

@@ -209,8 +209,7 @@ static void serve(struct httpd *h, struct client *c)
 	*eol = 0;
 	if (eol > c->req && eol[-1] == '\r')
 		eol[-1] = 0;
-	if (sscanf(c->req, "%7s %255s %15s%c", method, path, version, &tail) != 3 ||
-	    strncmp(version, "HTTP/1.", 7)) {
+	if (sscanf(c->req, "%7s %255s %15s%c", method, path, version, &tail) != 3 || strncmp(version, "HTTP/1.", 7)) {
 		respond(c, "400 Bad Request", TEXT, "", "bad request\n", 12, 0);
 		return;
 	}

@@ -106,8 +106,9 @@ int pin_monitor(struct vqmon *mon, const char *dir, char *err, size_t errlen)
 	for (i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, subdirs[i]);
 		if (mkdir(path, 0700)) {
-			snprintf(err, errlen, errno == EEXIST ? "%s already holds a pin: vqmod unpin it first"
-							      : "cannot create %s: %s",
+			snprintf(err, errlen,
+				 errno == EEXIST ? "%s already holds a pin: vqmod unpin it first"
+						 : "cannot create %s: %s",
 				 errno == EEXIST ? dir : path, strerror(errno));
 			return EXIT_RUNTIME;
 		}
@@ -174,8 +175,9 @@ static int open_map(const char *dir, const char *name, int *fd, char *err, size_
 	*fd = bpf_obj_get(path);
 	if (*fd >= 0)
 		return EXIT_OK;
-	snprintf(err, errlen, errno == ENOENT ? "no vqmod pin at %s (%s is missing): see vqmod pin"
-					      : "cannot open the pinned map %s: %s",
+	snprintf(err, errlen,
+		 errno == ENOENT ? "no vqmod pin at %s (%s is missing): see vqmod pin"
+				 : "cannot open the pinned map %s: %s",
 		 errno == ENOENT ? dir : path, errno == ENOENT ? path : strerror(errno));
 	return errno == EPERM || errno == EACCES ? EXIT_NOPERM : EXIT_RUNTIME;
 }
@@ -244,25 +246,26 @@ static bool hooks_valid(const char *list)
 	return true;
 }
 
-static const char pin_usage[] =
-	"usage: vqmod pin [--hooks LIST] [--btf FILE] [-v] DIR\n"
-	"\n"
-	"Loads and attaches the monitor, pins its maps and links under DIR on bpffs\n"
-	"(mode 0600), and exits leaving it running. Read it with\n"
-	"'vqmod top --from-pinned DIR' or 'bpftool map dump pinned DIR/maps/vq_stats';\n"
-	"'vqmod unpin DIR' detaches it.\n"
-	"\n"
-	"      --hooks LIST     hook groups to attach (default all): notify, kick, napi,\n"
-	"                       net-rx, net-tx, vhost, vhost-vdpa\n"
-	"      --btf FILE       kernel BTF to use instead of /sys/kernel/btf/vmlinux\n"
-	"  -v, --verbose        show libbpf's messages\n"
-	"  -h, --help           this text\n";
+static const char pin_usage[] = "usage: vqmod pin [--hooks LIST] [--btf FILE] [-v] DIR\n"
+				"\n"
+				"Loads and attaches the monitor, pins its maps and links under DIR on bpffs\n"
+				"(mode 0600), and exits leaving it running. Read it with\n"
+				"'vqmod top --from-pinned DIR' or 'bpftool map dump pinned DIR/maps/vq_stats';\n"
+				"'vqmod unpin DIR' detaches it.\n"
+				"\n"
+				"      --hooks LIST     hook groups to attach (default all): notify, kick, napi,\n"
+				"                       net-rx, net-tx, vhost, vhost-vdpa\n"
+				"      --btf FILE       kernel BTF to use instead of /sys/kernel/btf/vmlinux\n"
+				"  -v, --verbose        show libbpf's messages\n"
+				"  -h, --help           this text\n";
 
 int cmd_pin(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "hooks", required_argument, NULL, 'H' }, { "btf", required_argument, NULL, 'B' },
-		{ "verbose", no_argument, NULL, 'v' },	   { "help", no_argument, NULL, 'h' },
+		{ "hooks", required_argument, NULL, 'H' },
+		{ "btf", required_argument, NULL, 'B' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	struct vqmon_opts mo = {};
@@ -295,7 +298,8 @@ int cmd_pin(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1)
-		return bad_usage("pin", "%s", optind < argc ? "give exactly one DIR" : "which DIR? e.g. /sys/fs/bpf/vqmod");
+		return bad_usage("pin", "%s",
+				 optind < argc ? "give exactly one DIR" : "which DIR? e.g. /sys/fs/bpf/vqmod");
 	rc = check_dir(argv[optind], err, sizeof(err));
 	rc = rc ?: vqmon_open(&mon, &mo, err, sizeof(err));
 	rc = rc ?: pin_monitor(mon, argv[optind], err, sizeof(err));

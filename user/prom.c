@@ -19,40 +19,25 @@ struct family {
 		      double *v);
 };
 
-#define COUNTER_OF(field)                                                                                    \
-	static bool total_##field(const struct vq_sample *s, const struct vq_counters *t,                    \
-				  const struct vq_moderation *m, double *v)                                  \
-	{                                                                                                    \
-		(void)s, (void)m;                                                                            \
-		*v = t->field;                                                                               \
-		return true;                                                                                 \
+/* One family's value for one queue: t are the cumulative counters, s the last period. */
+#define VALUE_OF(name, expr)                                                                                           \
+	static bool name(const struct vq_sample *s, const struct vq_counters *t, const struct vq_moderation *m,        \
+			 double *v)                                                                                    \
+	{                                                                                                              \
+		(void)s, (void)t, (void)m;                                                                             \
+		*v = (expr);                                                                                           \
+		return true;                                                                                           \
 	}
-COUNTER_OF(irqs)
-COUNTER_OF(spurious)
-COUNTER_OF(packets)
-COUNTER_OF(bytes)
-COUNTER_OF(kicks)
-COUNTER_OF(polls)
-
-static bool handler_seconds(const struct vq_sample *s, const struct vq_counters *t, const struct vq_moderation *m,
-			    double *v)
-{
-	(void)s, (void)m;
-	*v = t->handler_ns / 1e9;
-	return true;
-}
-
-#define RATE_OF(field)                                                                                      \
-	static bool rate_##field(const struct vq_sample *s, const struct vq_counters *t,                    \
-				 const struct vq_moderation *m, double *v)                                  \
-	{                                                                                                   \
-		(void)t, (void)m;                                                                           \
-		*v = s->field;                                                                              \
-		return true;                                                                                \
-	}
-RATE_OF(irq_rate)
-RATE_OF(packet_rate)
-RATE_OF(byte_rate)
+VALUE_OF(total_irqs, t->irqs)
+VALUE_OF(total_spurious, t->spurious)
+VALUE_OF(total_packets, t->packets)
+VALUE_OF(total_bytes, t->bytes)
+VALUE_OF(total_kicks, t->kicks)
+VALUE_OF(total_polls, t->polls)
+VALUE_OF(handler_seconds, t->handler_ns / 1e9)
+VALUE_OF(rate_irq_rate, s->irq_rate)
+VALUE_OF(rate_packet_rate, s->packet_rate)
+VALUE_OF(rate_byte_rate, s->byte_rate)
 
 static bool coalesce_usecs(const struct vq_sample *s, const struct vq_counters *t, const struct vq_moderation *m,
 			   double *v)
@@ -70,8 +55,7 @@ static bool coalesce_frames(const struct vq_sample *s, const struct vq_counters 
 	return m && m->coalesce_known;
 }
 
-static bool decisions(const struct vq_sample *s, const struct vq_counters *t, const struct vq_moderation *m,
-		      double *v)
+static bool decisions(const struct vq_sample *s, const struct vq_counters *t, const struct vq_moderation *m, double *v)
 {
 	(void)s, (void)t;
 	*v = m ? m->decisions : 0;
@@ -94,8 +78,7 @@ static const struct family families[] = {
 	{ "vqmod_virtqueue_bytes_per_second", "Byte rate over the last period.", GAUGE, rate_byte_rate },
 	{ "vqmod_virtqueue_coalesce_usecs", "Coalescing in force: the longest wait in microseconds.", GAUGE,
 	  coalesce_usecs },
-	{ "vqmod_virtqueue_coalesce_frames", "Coalescing in force: the most pending buffers.", GAUGE,
-	  coalesce_frames },
+	{ "vqmod_virtqueue_coalesce_frames", "Coalescing in force: the most pending buffers.", GAUGE, coalesce_frames },
 	{ "vqmod_virtqueue_decisions_total", "Moderation decisions the controller made.", COUNTER, decisions },
 };
 
@@ -151,9 +134,8 @@ void prom_write(FILE *f, const struct report *r, const struct vq_snapshot *snap)
 
 		for (i = 0; i < r->nshown; i++) {
 			const struct vq_sample *s = r->shown[i];
-			const struct vq_entry *e = snap->n ? bsearch(&s->id.key, snap->q, snap->n, sizeof(*snap->q),
-								   entry_cmp)
-							 : NULL;
+			const struct vq_entry *e =
+				snap->n ? bsearch(&s->id.key, snap->q, snap->n, sizeof(*snap->q), entry_cmp) : NULL;
 			double v;
 
 			if (!fam->value(s, e ? &e->c : &none, r->mod ? r->mod[i] : NULL, &v))

@@ -128,18 +128,19 @@ static const struct column {
 	int field; /* enum view_field, or -1: not sortable */
 	bool left;
 	char key; /* sort shortcut */
+	int decimals;
 } colspec[] = {
 	[C_DEV] = { "DEV", 9, 0, FIELD_DEV, true, 'D' },
 	[C_DRIVER] = { "DRIVER", 11, 9, FIELD_DRIVER, true, 'V' },
 	[C_QUEUE] = { "QUEUE", 9, 1, FIELD_QUEUE, true, 'Q' },
 	[C_TYPE] = { "TYPE", 5, 2, FIELD_TYPE, true, 'T' },
-	[C_IRQS] = { "IRQ/s", 8, 3, FIELD_IRQS, false, 'I' },
-	[C_SPUR] = { "SPUR/s", 7, 10, FIELD_SPURIOUS, false, 'S' },
-	[C_PKTS] = { "PKT/s", 8, 4, FIELD_PACKETS, false, 'P' },
+	[C_IRQS] = { "IRQ/s", 8, 3, FIELD_IRQS, false, 'I', 1 },
+	[C_SPUR] = { "SPUR/s", 7, 10, FIELD_SPURIOUS, false, 'S', 1 },
+	[C_PKTS] = { "PKT/s", 8, 4, FIELD_PACKETS, false, 'P', 1 },
 	[C_BYTES] = { "B/s", 7, 5, FIELD_BYTES, false, 'B' },
-	[C_PPI] = { "PKT/IRQ", 7, 6, FIELD_PKT_PER_IRQ, false, 'R' },
+	[C_PPI] = { "PKT/IRQ", 7, 6, FIELD_PKT_PER_IRQ, false, 'R', 2 },
 	[C_NS] = { "NS/IRQ", 6, 8, FIELD_HANDLER_NS, false, 'N' },
-	[C_KICKS] = { "KICK/s", 7, 11, FIELD_KICKS, false, 'K' },
+	[C_KICKS] = { "KICK/s", 7, 11, FIELD_KICKS, false, 'K', 1 },
 	[C_COAL] = { "COAL us/fr", 10, 7, -1, false, 0 },
 };
 
@@ -196,52 +197,56 @@ static void coal_text(const struct mod_copy *mc, char *buf, size_t len)
 		snprintf(buf, len, "-");
 }
 
+static double figure(const struct vq_sample *s, enum col_id c)
+{
+	switch (c) {
+	case C_IRQS:
+		return s->irq_rate;
+	case C_SPUR:
+		return s->spurious_rate;
+	case C_PKTS:
+		return s->packet_rate;
+	case C_BYTES:
+		return s->byte_rate;
+	case C_PPI:
+		return s->packets_per_irq;
+	case C_NS:
+		return s->avg_handler_ns;
+	default:
+		return s->kick_rate;
+	}
+}
+
+/* A group's header row shows only its sums. */
 static void cell(const struct tui *t, const struct row *row, enum col_id c, char *buf, size_t len)
 {
 	const struct vq_sample *s = row->s ? row->s : &row->group;
-	int w = colspec[c].width;
+	const char *text = "";
 
 	switch (c) {
 	case C_DEV:
-		snprintf(buf, len, "%s", s->id.dev);
+		text = s->id.dev;
 		break;
 	case C_DRIVER:
-		snprintf(buf, len, "%s", row->s ? s->id.driver : "");
+		text = row->s ? s->id.driver : "";
 		break;
 	case C_QUEUE:
-		snprintf(buf, len, "%s", row->s ? s->id.queue : "");
+		text = row->s ? s->id.queue : "";
 		break;
 	case C_TYPE:
-		snprintf(buf, len, "%s", row->s ? vq_type_name(s->id.type) : "");
-		break;
-	case C_IRQS:
-		fmt_num(buf, len, s->irq_rate, w, 1);
-		break;
-	case C_SPUR:
-		fmt_num(buf, len, s->spurious_rate, w, 1);
-		break;
-	case C_PKTS:
-		fmt_num(buf, len, s->packet_rate, w, 1);
-		break;
-	case C_BYTES:
-		fmt_num(buf, len, s->byte_rate, w, 0);
-		break;
-	case C_PPI:
-		fmt_num(buf, len, s->packets_per_irq, w, 2);
-		break;
-	case C_NS:
-		fmt_num(buf, len, s->avg_handler_ns, w, 0);
-		break;
-	case C_KICKS:
-		fmt_num(buf, len, s->kick_rate, w, 1);
+		text = row->s ? vq_type_name(s->id.type) : "";
 		break;
 	case C_COAL:
-		if (row->s)
+		if (row->s) {
 			coal_text(mod_of(t, &s->id.key), buf, len);
-		else
-			buf[0] = 0;
+			return;
+		}
 		break;
+	default:
+		fmt_num(buf, len, figure(s, c), colspec[c].width, colspec[c].decimals);
+		return;
 	}
+	snprintf(buf, len, "%s", text);
 }
 
 /* --- VMs: a vhost worker is "vhost-<pid of its QEMU>" ---------------------- */
@@ -629,9 +634,9 @@ static void draw_detail(struct tui *t)
 	y += 2;
 	spark(t, y, e, HIST_BYTES, "B/s", 0);
 	y += 3;
-	mvprintw(y++, 0, "this period: irqs %llu  spurious %llu  packets %llu  bytes %llu", (unsigned long long)s->delta.irqs,
-		 (unsigned long long)s->delta.spurious, (unsigned long long)s->delta.packets,
-		 (unsigned long long)s->delta.bytes);
+	mvprintw(y++, 0, "this period: irqs %llu  spurious %llu  packets %llu  bytes %llu",
+		 (unsigned long long)s->delta.irqs, (unsigned long long)s->delta.spurious,
+		 (unsigned long long)s->delta.packets, (unsigned long long)s->delta.bytes);
 	mvprintw(y++, 0, "             kicks %llu  polls %llu  pkt/irq %.2f  handler %.0f ns/irq",
 		 (unsigned long long)s->delta.kicks, (unsigned long long)s->delta.polls, s->packets_per_irq,
 		 s->avg_handler_ns);
@@ -1006,8 +1011,7 @@ int tui_fd(const struct tui *t)
 	return STDIN_FILENO;
 }
 
-int tui_start(struct tui **out, const struct view *view, const char *filter, double interval, char *err,
-	      size_t errlen)
+int tui_start(struct tui **out, const struct view *view, const char *filter, double interval, char *err, size_t errlen)
 {
 	struct sigaction sa = { .sa_handler = fatal_signal };
 	static bool registered;

@@ -23,8 +23,7 @@ enum tui_action {
  * from the command line. The terminal is given back by tui_stop, at exit,
  * and on a fatal signal. Returns an enum vqmod_exit.
  */
-int tui_start(struct tui **out, const struct view *view, const char *filter, double interval, char *err,
-	      size_t errlen);
+int tui_start(struct tui **out, const struct view *view, const char *filter, double interval, char *err, size_t errlen);
 void tui_stop(struct tui *t);
 /* The fd to poll for keys. */
 int tui_fd(const struct tui *t);

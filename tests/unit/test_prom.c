@@ -39,10 +39,12 @@ static void setup(struct fixture *fx, const char *odd_name)
 	fx->period.s[0].irq_rate = 250.5;
 	fx->shown[0] = &fx->period.s[0];
 	fx->shown[1] = &fx->period.s[1];
-	fx->hooks[0] = (struct hook_status){ .group = "notify", .active = "tp_btf irq_handler_entry/exit", .wanted = true };
+	fx->hooks[0] =
+		(struct hook_status){ .group = "notify", .active = "tp_btf irq_handler_entry/exit", .wanted = true };
 	fx->hooks[1] = (struct hook_status){ .group = "vhost", .wanted = true };
-	fx->r = (struct report){ .period = &fx->period, .shown = fx->shown, .nshown = 2, .hooks = fx->hooks,
-				 .nhooks = 2 };
+	fx->r = (struct report){
+		.period = &fx->period, .shown = fx->shown, .nshown = 2, .hooks = fx->hooks, .nhooks = 2
+	};
 }
 
 static void teardown(struct fixture *fx)
