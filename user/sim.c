@@ -417,6 +417,7 @@ struct rx_state {
 	struct rx_queue q[VQSIM_MAX_QUEUES];
 	uint32_t *hist; /* RX_HIST_US + 1 */
 	uint64_t frames, lost, replies, bad, max_ns, sum_ns;
+	uint64_t sock_drops; /* PACKET_STATISTICS: the socket's queue was full */
 	uint64_t first_ns, last_ns;
 };
 
@@ -506,10 +507,12 @@ static void rx_report(const struct rx_state *s, const char *ifname, double secs,
 
 	if (json) {
 		printf("{\"ifname\":\"%s\",\"duration_s\":%.3f,\"frames\":%" PRIu64
-		       ",\"lost\":%" PRIu64 ",\"replies\":%" PRIu64 ",\"bad\":%" PRIu64
+		       ",\"lost\":%" PRIu64 ",\"sock_drops\":%" PRIu64 ",\"replies\":%" PRIu64
+		       ",\"bad\":%" PRIu64
 		       ",\"rate_pps\":%.1f,\"delay_ns\":{\"p50\":%" PRIu64 ",\"p99\":%" PRIu64
 		       ",\"max\":%" PRIu64 ",\"mean\":%" PRIu64 "},\"queues\":[",
-		       ifname, secs, s->frames, s->lost, s->replies, s->bad, rate, rx_pct(s, 0.5),
+		       ifname, secs, s->frames, s->lost, s->sock_drops, s->replies, s->bad, rate,
+		       rx_pct(s, 0.5),
 		       rx_pct(s, 0.99), s->max_ns, mean);
 		for (i = 0; i < VQSIM_MAX_QUEUES; i++) {
 			const struct rx_queue *q = &s->q[i];
@@ -525,9 +528,9 @@ static void rx_report(const struct rx_state *s, const char *ifname, double secs,
 		printf("]}\n");
 		return;
 	}
-	printf("rx %s: %" PRIu64 " frames in %.2f s, %.0f pps, lost %" PRIu64 ", replies %" PRIu64
-	       "\n",
-	       ifname, s->frames, secs, rate, s->lost, s->replies);
+	printf("rx %s: %" PRIu64 " frames in %.2f s, %.0f pps, lost %" PRIu64
+	       " (socket drops %" PRIu64 "), replies %" PRIu64 "\n",
+	       ifname, s->frames, secs, rate, s->lost, s->sock_drops, s->replies);
 	printf("delay (device arrival to this program): p50 %.1f us, p99 %.1f us, max %.1f us, "
 	       "mean %.1f us\n",
 	       rx_pct(s, 0.5) / 1e3, rx_pct(s, 0.99) / 1e3, s->max_ns / 1e3, mean / 1e3);
@@ -628,6 +631,13 @@ static int sim_rx(int argc, char **argv)
 		now = now_ns();
 		for (i = 0; i < n; i++)
 			rx_frame(s, fd, &sll, bufs[i], msgs[i].msg_len, now);
+	}
+	{
+		struct tpacket_stats st;
+		socklen_t sl = sizeof(st);
+
+		if (!getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &sl))
+			s->sock_drops = st.tp_drops;
 	}
 	rx_report(s, ifname, (now_ns() - start) / 1e9, json);
 	free(s->hist);

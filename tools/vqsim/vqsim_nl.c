@@ -58,8 +58,12 @@ static const struct nla_policy vqsim_entry_policy[VQSIM_A_MAX + 1] = {
 	[VQSIM_A_COAL_PACKETS] = NLA_POLICY_FULL_RANGE(NLA_U32, &vqsim_packets_range),
 };
 
+/*
+ * Entries are checked one by one in the handler, against vqsim_entry_policy,
+ * so that each refused entry is reported, not only the first.
+ */
 static const struct nla_policy vqsim_batch_list_policy[VQSIM_A_MAX + 1] = {
-	[VQSIM_A_BATCH_ENTRY] = NLA_POLICY_NESTED(vqsim_entry_policy),
+	[VQSIM_A_BATCH_ENTRY] = { .type = NLA_NESTED },
 };
 
 static const struct nla_policy vqsim_batch_policy[VQSIM_A_MAX + 1] = {
