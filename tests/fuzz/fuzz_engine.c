@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer target: the engine (DIM, latency and interrupt budgets) over
+ * arbitrary configurations and sequences of queue changes and samples. Any
+ * crash, sanitizer report or broken invariant (an index outside the table, a
+ * setting above the latency budget, a decision that is not a profile) traps.
+ *
+ * Input: a config header, then operations, each an opcode byte and its
+ * operands; a short input just ends the sequence.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include "engine.h"
+
+struct input {
+	const uint8_t *p;
+	size_t left;
+};
+
+static uint64_t take(struct input *in, size_t bytes)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < bytes; i++) {
+		v <<= 8;
+		if (in->left) {
+			v |= *in->p++;
+			in->left--;
+		}
+	}
+	return v;
+}
+
+#define CHECK(cond)                          \
+	do {                                 \
+		if (!(cond))                 \
+			__builtin_trap();    \
+	} while (0)
+
+#define QUEUES 8
+
+struct fuzz_queue {
+	bool added;
+	struct engine_coal dev;
+	enum engine_queue_kind kind;
+};
+
+static void check_decision(const struct engine_config *cfg, const struct engine *e, uint64_t id,
+			   const struct engine_coal *before, const struct engine_decision *d)
+{
+	const struct dim_table *t = engine_queue_table(e, id);
+	struct engine_coal want;
+
+	CHECK(t != NULL);
+	CHECK(d->profile < t->count);
+	CHECK(d->reason <= ENGINE_R_SHARE_FREED);
+	CHECK(memchr(d->text, '\0', sizeof(d->text)) != NULL);
+	CHECK(engine_reason_name(d->reason)[0] != '?');
+	/* the profile itself is within the latency budget, unless none is */
+	if (cfg->max_delay_us && t->p[0].usecs <= cfg->max_delay_us)
+		CHECK(t->p[d->profile].usecs <= cfg->max_delay_us);
+	want.usecs = t->p[d->profile].usecs;
+	want.frames = t->p[d->profile].frames;
+	if (cfg->max_delay_us && want.usecs > cfg->max_delay_us)
+		want.usecs = cfg->max_delay_us;
+	if (d->change) {
+		/* a change is always to a profile of the table (clamped), and a real change */
+		CHECK(d->next.usecs == want.usecs && d->next.frames == want.frames);
+		CHECK(d->next.usecs != before->usecs || d->next.frames != before->frames);
+		if (cfg->max_delay_us)
+			CHECK(d->next.usecs <= cfg->max_delay_us);
+	} else {
+		CHECK(d->next.usecs == before->usecs && d->next.frames == before->frames);
+	}
+}
+
+/* A sample with realistic magnitudes, so that decisions get past the sanity checks. */
+static void small_sample(struct input *in, struct engine_sample *s)
+{
+	uint64_t period_us = 1 + take(in, 2) * 16;
+
+	s->period_ns = period_us * 1000;
+	s->events = take(in, 2);
+	s->packets = take(in, 1) ? s->events * take(in, 1) + take(in, 1) : 0;
+	s->bytes = s->packets * take(in, 2);
+	s->completions = take(in, 1) & 1 ? s->packets : take(in, 2);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct input in = { data, size };
+	struct fuzz_queue q[QUEUES] = { { 0 } };
+	struct engine_config cfg;
+	struct engine *e;
+	uint8_t flags;
+	char err[160];
+
+	engine_config_default(&cfg);
+	flags = (uint8_t)take(&in, 1);
+	if (flags & 1)
+		cfg.max_delay_us = (uint32_t)take(&in, 2);
+	if (flags & 2)
+		cfg.irq_budget = take(&in, 4);
+	if (flags & 4)
+		cfg.rr_ppi_x100 = (uint32_t)take(&in, 2);
+	if (flags & 8)
+		cfg.jump_ratio = (uint32_t)take(&in, 1);
+	if (flags & 16)
+		cfg.window_max_ns = take(&in, 4) * 1000;
+	if (flags & 32)
+		cfg.start_index = (unsigned int)take(&in, 1);
+	if (flags & 64) {
+		/* a profile spec from the input: rejected ones must leave cfg valid */
+		size_t len = (size_t)take(&in, 1) % 96;
+		char spec[100];
+
+		if (len > in.left)
+			len = in.left;
+		memcpy(spec, in.p, len);
+		spec[len] = '\0';
+		in.p += len;
+		in.left -= len;
+		engine_config_profile(&cfg, spec, err, sizeof(err));
+		CHECK(memchr(err, '\0', sizeof(err)) != NULL);
+	}
+	e = engine_new(&cfg);
+	if (!e) {
+		CHECK(engine_config_check(&cfg, err, sizeof(err)) != 0);
+		return 0;
+	}
+
+	while (in.left) {
+		uint8_t op = (uint8_t)take(&in, 1);
+		uint64_t id = op >> 4 & (QUEUES - 1);
+		struct engine_decision d;
+		struct engine_sample s;
+		int ret;
+
+		switch (op & 7) {
+		case 0: {
+			struct engine_queue_config qc = {
+				.kind = take(&in, 1) & 1 ? ENGINE_QUEUE_TX : ENGINE_QUEUE_RX,
+				.group = (uint32_t)take(&in, 1) % 3,
+				.weight = (uint32_t)take(&in, 1),
+			};
+
+			ret = engine_queue_add(e, id, &qc);
+			CHECK(ret == (q[id].added ? -EEXIST : 0));
+			if (!ret) {
+				const struct dim_table *want = qc.kind == ENGINE_QUEUE_TX ? &cfg.tx : &cfg.rx;
+
+				q[id] = (struct fuzz_queue){ .added = true, .kind = qc.kind };
+				CHECK(!memcmp(engine_queue_table(e, id), want, sizeof(*want)));
+			}
+			break;
+		}
+		case 1:
+			ret = engine_queue_remove(e, id);
+			CHECK(ret == (q[id].added ? 0 : -ENOENT));
+			q[id].added = false;
+			break;
+		case 2:
+		case 3:
+		case 4: {
+			struct engine_coal before;
+
+			memset(&s, 0, sizeof(s));
+			if ((op & 7) == 2) {
+				s.period_ns = take(&in, 8);
+				s.events = take(&in, 8);
+				s.packets = take(&in, 8);
+				s.bytes = take(&in, 8);
+				s.completions = take(&in, 8);
+			} else {
+				small_sample(&in, &s);
+			}
+			if (op & 8) {
+				uint8_t extra = (uint8_t)take(&in, 1);
+
+				s.flags = extra & 3;
+				if (s.flags & ENGINE_SAMPLE_HIST)
+					s.delay_hist[extra >> 3 & 31] = take(&in, 2);
+			}
+			/* op 4: the device ignores or rewrites the setting */
+			if ((op & 7) == 4) {
+				q[id].dev.usecs = (uint32_t)take(&in, 2);
+				q[id].dev.frames = (uint32_t)take(&in, 2);
+			}
+			before = q[id].dev;
+			ret = engine_decide(e, id, &s, &before, &d);
+			if (!q[id].added) {
+				CHECK(ret == -ENOENT);
+				break;
+			}
+			CHECK(ret == 0);
+			check_decision(&cfg, e, id, &before, &d);
+			if (d.change)
+				q[id].dev = d.next;
+			break;
+		}
+		case 5:
+			CHECK(engine_rebalance(e) == 0);
+			for (uint64_t i = 0; i < QUEUES; i++) {
+				__u64 share;
+
+				if (!q[i].added)
+					continue;
+				CHECK(engine_queue_share(e, i, &share) == 0);
+				if (cfg.irq_budget)
+					CHECK(share <= cfg.irq_budget);
+			}
+			break;
+		case 6:
+			CHECK(engine_group_weight(e, (uint32_t)take(&in, 1) % 3, (uint32_t)take(&in, 1)) == 0);
+			break;
+		case 7: {
+			/* a long steady run of one queue, to reach deep DIM states cheaply */
+			struct engine_sample base;
+			unsigned int n = 1 + (unsigned int)take(&in, 1) % 64;
+
+			memset(&base, 0, sizeof(base));
+			small_sample(&in, &base);
+			if (!q[id].added)
+				break;
+			for (unsigned int i = 0; i < n; i++) {
+				struct engine_coal before = q[id].dev;
+
+				s = base;
+				s.events += i & 3;
+				CHECK(engine_decide(e, id, &s, &before, &d) == 0);
+				check_decision(&cfg, e, id, &before, &d);
+				if (d.change)
+					q[id].dev = d.next;
+			}
+			break;
+		}
+		}
+	}
+	engine_free(e);
+	return 0;
+}
