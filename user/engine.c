@@ -60,7 +60,7 @@ struct queue {
 	bool rr_latched; /* request/response seen: a jump right needs fresh evidence */
 	struct window w;
 	bool have_prev;
-	__u64 prev_packet_rate;
+	__u64 prev_packet_rate, prev_bytes_per_ms;
 	__u32 prev_ppi_x100;
 	unsigned int prev_profile;
 	bool foreign_seen; /* the device kept a setting of its own once set again */
@@ -494,12 +494,25 @@ static bool phase_changed(const struct engine *e, const struct queue *q, const s
 	if (q->prev_profile != f->profile)
 		return false;
 	return moved_by(f->packet_rate, q->prev_packet_rate, ratio) ||
+	       moved_by(f->stats.bytes_per_ms, q->prev_bytes_per_ms, ratio) ||
 	       (!q->rr_latched && moved_by(f->ppi_x100, q->prev_ppi_x100, ratio));
 }
 
-static bool looks_req_resp(const struct engine *e, const struct figures *f)
+/*
+ * About one packet per interrupt, and less than half the batching that
+ * packets arriving independently at this rate would show under this
+ * profile: each packet waits for the previous one's notification, as in
+ * request/response. (Steady traffic at low profiles also has few packets per
+ * interrupt, but as many as its rate predicts.)
+ */
+static bool looks_req_resp(const struct engine *e, const struct queue *q, const struct figures *f)
 {
-	return e->cfg.rr_ppi_x100 && f->work && f->events && f->ppi_x100 <= e->cfg.rr_ppi_x100;
+	double expected;
+
+	if (!e->cfg.rr_ppi_x100 || !f->work || !f->events || f->ppi_x100 > e->cfg.rr_ppi_x100)
+		return false;
+	expected = model_ppi(e, q, f->profile, (double)f->packet_rate);
+	return (f->ppi_x100 / 100.0 - 1.0) * 2 <= expected - 1.0;
 }
 
 static void window_reset(struct queue *q)
@@ -554,7 +567,7 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 			 (unsigned long long)(f->p99_ns / 1000), e->cfg.max_delay_us);
 		dim_park(&q->dim, 0);
 		q->settling = true;
-	} else if (looks_req_resp(e, f) && q->dim.index > 0) {
+	} else if (looks_req_resp(e, q, f) && q->dim.index > 0) {
 		d->reason = ENGINE_R_REQ_RESP;
 		snprintf(base, sizeof(base), "request/response: %u.%02u packets per interrupt <= %u.%02u: lowest profile",
 			 f->ppi_x100 / 100, f->ppi_x100 % 100, e->cfg.rr_ppi_x100 / 100, e->cfg.rr_ppi_x100 % 100);
@@ -594,8 +607,24 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 		d->reason = ENGINE_R_IRQ_SHARE;
 		snprintf(base, sizeof(base), "held for the interrupt share");
 	} else {
+		unsigned int from = q->dim.index;
+
 		d->verdict = dim_decide(&q->dim, &f->stats, q->ceiling, 2 * q->table->count);
 		snprintf(base, sizeof(base), "dim: %s", dim_verdict_name(d->verdict));
+		/*
+		 * DIM found that more moderation helps: go as far as the model
+		 * says it keeps helping, not one step per window. Not on what
+		 * may be request/response, where the model overshoots.
+		 */
+		if (q->dim.tune == DIM_GOING_RIGHT && q->dim.index > from && f->work && e->cfg.jump_ratio &&
+		    !(q->rr_latched && looks_req_resp(e, q, f)) &&
+		    (target = predict_target(e, q, f, floor)) > q->dim.index) {
+			d->reason = ENGINE_R_PHASE_JUMP;
+			snprintf(base, sizeof(base), "dim: %s; %llu packets/s: on to %u", dim_verdict_name(d->verdict),
+				 (unsigned long long)f->packet_rate, target);
+			dim_park(&q->dim, target);
+			q->settling = true;
+		}
 	}
 
 	/* batching seen at a moderated profile: not request/response after all */
@@ -623,6 +652,7 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 	if (!sparse) {
 		q->have_prev = true;
 		q->prev_packet_rate = f->packet_rate;
+		q->prev_bytes_per_ms = f->stats.bytes_per_ms;
 		q->prev_ppi_x100 = f->ppi_x100;
 		q->prev_profile = was_applied;
 	}

@@ -333,6 +333,9 @@ static void slower_bulk_converges_in_3(void)
 		{ { BULK, 100000, 0, 1500 }, 4 },
 		{ { BULK, 300000, 0, 800 }, 4 },
 		{ { BULK, 2000000, 0, 64 }, 3 },
+		/* hardly more packets/s than ping-pong, same size: DIM starts, the model finishes */
+		{ { BULK, 60000, 0, 64 }, 4 },
+		{ { BULK, 80000, 0, 1500 }, 4 },
 	};
 
 	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
