@@ -20,8 +20,8 @@ test_output_shared_rw() {
 
 # Like the host's own disk, the scratch disk gets one MSI-X vector per
 # virtqueue; QEMU gives it a queue per vCPU and blk-mq maps CPU 0 to req.0.
-req0_irqs() { # virtioN: its req.0 count summed over CPUs
-	awk -v n="$1-req.0" '$NF == n { s = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; print s }' /proc/interrupts
+irqs() { # virtioN-<vq name>: its count summed over CPUs, empty if absent
+	awk -v n="$1" '$NF == n { s = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; print s }' /proc/interrupts
 }
 
 test_disk_irq() {
@@ -30,12 +30,48 @@ test_disk_irq() {
 	ASSERT_TRUE "$VQ_DISK is a block device" test -b "$VQ_DISK" || return
 	vdev=$(basename "$(readlink -f "/sys/class/block/${VQ_DISK##*/}/device")")
 	ASSERT_MATCH "$vdev" '^virtio[0-9]+$' "virtio device of $VQ_DISK" || return
-	before=$(req0_irqs "$vdev")
+	before=$(irqs "$vdev-req.0")
 	ASSERT_NE "$before" "" "$vdev-req.0 in /proc/interrupts" || return
 	taskset -c 0 dd if=/dev/zero of="$VQ_DISK" bs=4k count=64 oflag=direct status=none
-	after=$(req0_irqs "$vdev")
+	after=$(irqs "$vdev-req.0")
 	# One request in flight at a time: each completion notifies.
 	ASSERT_GE "$((after - before))" 64 "$vdev-req.0 interrupts for 64 O_DIRECT writes"
+}
+
+# Later subtests find the NICs back in the initial netns: deleting a netns
+# returns its physical devices, in the background.
+net_cleanup() {
+	local i
+	ip netns del vqa 2>/dev/null
+	ip netns del vqb 2>/dev/null
+	for i in $(seq 50); do
+		[ -e "/sys/class/net/$a" ] && [ -e "/sys/class/net/$b" ] && return
+		sleep 0.1
+	done
+	echo "  net_cleanup: $a or $b did not come back"
+}
+
+# The two NICs share a QEMU hub: from one netns to the other, packets cross
+# real virtio-net queues and raise the receiver's input.0 vector.
+test_net_irqs() {
+	local a b vdev before after rx
+	[ -n "${VQ_NETDEVS:-}" ] || skip "no NICs (tools/vm/run --net)"
+	read -r a b <<<"$VQ_NETDEVS"
+	vdev=$(basename "$(readlink -f "/sys/class/net/$b/device")")
+	trap net_cleanup EXIT
+	ip netns add vqa && ip netns add vqb || return
+	ip link set "$a" netns vqa && ip link set "$b" netns vqb
+	ip -n vqa addr add 10.71.0.1/24 dev "$a" && ip -n vqa link set "$a" up
+	ip -n vqb addr add 10.71.0.2/24 dev "$b" && ip -n vqb link set "$b" up
+	before=$(irqs "$vdev-input.0")
+	ASSERT_NE "$before" "" "$vdev-input.0 in /proc/interrupts" || return
+	ip netns exec vqa bash -c 'for i in {1..50}; do echo x >/dev/udp/10.71.0.2/9; done'
+	after=$(irqs "$vdev-input.0")
+	rx=$(cat "/sys/class/net/$b/statistics/rx_packets" 2>/dev/null ||
+		ip netns exec vqb cat "/sys/class/net/$b/statistics/rx_packets")
+	# NAPI polls batches, so fewer interrupts than packets.
+	ASSERT_GE "$rx" 50 "packets received on $b" || return
+	ASSERT_GE "$((after - before))" 1 "$vdev-input.0 interrupts"
 }
 
 test_bpftool() {
