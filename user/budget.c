@@ -64,8 +64,8 @@ int budget_split(__u64 total, const __u32 *weights, const __u64 *demands, __u64 
 	} else if (left) {
 		/* everyone is served: the slack is headroom, by weight */
 		for (size_t j = 0; j < n; j++)
-			shares[p[j].index] = add_saturating(shares[p[j].index],
-							    (__u64)((u128)left * p[j].weight / weight_all));
+			shares[p[j].index] =
+			    add_saturating(shares[p[j].index], (__u64)((u128)left * p[j].weight / weight_all));
 	}
 	free(p);
 	return 0;
@@ -94,7 +94,7 @@ static int member_by_group(const void *a, const void *b)
 
 static __u32 group_weight(const struct budget_group *sorted, size_t n, __u32 group)
 {
-	struct budget_group key = { .group = group };
+	struct budget_group key = {.group = group};
 	const struct budget_group *g;
 
 	if (!sorted || !n)
@@ -103,8 +103,7 @@ static __u32 group_weight(const struct budget_group *sorted, size_t n, __u32 gro
 	return g && g->weight ? g->weight : 1;
 }
 
-int budget_share(__u64 total, struct budget_claim *claims, size_t n, const struct budget_group *groups,
-		 size_t ngroups)
+int budget_share(__u64 total, struct budget_claim *claims, size_t n, const struct budget_group *groups, size_t ngroups)
 {
 	struct budget_group *sorted_groups = NULL;
 	struct member *m = NULL;
@@ -135,7 +134,7 @@ int budget_share(__u64 total, struct budget_claim *claims, size_t n, const struc
 	}
 
 	for (size_t i = 0; i < n; i++)
-		m[i] = (struct member){ .claim = i, .group = claims[i].group };
+		m[i] = (struct member){.claim = i, .group = claims[i].group};
 	qsort(m, n, sizeof(*m), member_by_group);
 
 	/* first level: one party per group, in m's order */

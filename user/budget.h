@@ -18,10 +18,10 @@
 
 /* One queue's claim on the budget. */
 struct budget_claim {
-	__u32 group; /* the device or VM it belongs to */
+	__u32 group;  /* the device or VM it belongs to */
 	__u32 weight; /* within its group; 0 counts as 1 */
 	__u64 demand; /* interrupts/s it would raise under its own moderation */
-	__u64 share; /* out: interrupts/s it may raise */
+	__u64 share;  /* out: interrupts/s it may raise */
 };
 
 /* A group's weight; groups not listed weigh 1. */
@@ -42,7 +42,6 @@ int budget_split(__u64 total, const __u32 *weights, const __u64 *demands, __u64 
  * sum of its claims'), then each group's part among its claims. Sets each
  * claim's share. groups may be NULL. Returns 0, or -ENOMEM.
  */
-int budget_share(__u64 total, struct budget_claim *claims, size_t n, const struct budget_group *groups,
-		 size_t ngroups);
+int budget_share(__u64 total, struct budget_claim *claims, size_t n, const struct budget_group *groups, size_t ngroups);
 
 #endif /* VQMOD_BUDGET_H */

@@ -16,10 +16,10 @@
 #define NS_PER_MS 1000000ULL
 
 static const struct dim_table builtin_tables[] = {
-	[DIM_RX_EQE] = { 5, { { 1, 256 }, { 8, 256 }, { 64, 256 }, { 128, 256 }, { 256, 256 } } },
-	[DIM_RX_CQE] = { 5, { { 2, 256 }, { 8, 128 }, { 16, 64 }, { 32, 64 }, { 64, 64 } } },
-	[DIM_TX_EQE] = { 5, { { 1, 128 }, { 8, 128 }, { 32, 128 }, { 64, 128 }, { 128, 128 } } },
-	[DIM_TX_CQE] = { 5, { { 5, 128 }, { 8, 64 }, { 16, 32 }, { 32, 32 }, { 64, 32 } } },
+    [DIM_RX_EQE] = {5, {{1, 256}, {8, 256}, {64, 256}, {128, 256}, {256, 256}}},
+    [DIM_RX_CQE] = {5, {{2, 256}, {8, 128}, {16, 64}, {32, 64}, {64, 64}}},
+    [DIM_TX_EQE] = {5, {{1, 128}, {8, 128}, {32, 128}, {64, 128}, {128, 128}}},
+    [DIM_TX_CQE] = {5, {{5, 128}, {8, 64}, {16, 32}, {32, 32}, {64, 32}}},
 };
 
 const struct dim_table *dim_builtin_table(enum dim_builtin which)
@@ -61,7 +61,7 @@ static void entry_text(const char *s, char *buf, size_t len)
 
 int dim_table_parse(const char *text, bool tx, struct dim_table *out, char *err, size_t err_len)
 {
-	struct dim_table t = { 0 };
+	struct dim_table t = {0};
 	const char *s = text;
 	char entry[24];
 

@@ -17,7 +17,7 @@
 /* Profiles in one table; net_dim has 5. */
 #define DIM_PROFILES_MAX 16
 /* The tightest limits of the devices vqmod drives (vqsim's uapi, virtio). */
-#define DIM_USECS_MAX 1000000
+#define DIM_USECS_MAX  1000000
 #define DIM_FRAMES_MAX 65535
 /* A rate must move by more than this many percent to count. */
 #define DIM_SIGNIFICANT_PCT 10
@@ -59,29 +59,29 @@ enum dim_cmp {
 
 enum dim_tune {
 	DIM_PARKED_ON_TOP, /* settled; any significant change leaves */
-	DIM_PARKED_TIRED, /* settled after too many steps; waits out a count */
-	DIM_GOING_RIGHT, /* towards more moderation (higher index) */
-	DIM_GOING_LEFT, /* towards less moderation */
+	DIM_PARKED_TIRED,  /* settled after too many steps; waits out a count */
+	DIM_GOING_RIGHT,   /* towards more moderation (higher index) */
+	DIM_GOING_LEFT,	   /* towards less moderation */
 };
 
 /* What one decision did, for the reason the engine gives. */
 enum dim_verdict {
-	DIM_V_STAYED_PARKED, /* parked on top, nothing changed significantly */
-	DIM_V_RESTING, /* parked tired, counting down */
-	DIM_V_LEFT_PARKING, /* a change (or the end of the rest) set it moving */
-	DIM_V_KEPT_GOING, /* better: one more step the same way */
-	DIM_V_TURNED, /* not better: reversed and stepped */
+	DIM_V_STAYED_PARKED,	 /* parked on top, nothing changed significantly */
+	DIM_V_RESTING,		 /* parked tired, counting down */
+	DIM_V_LEFT_PARKING,	 /* a change (or the end of the rest) set it moving */
+	DIM_V_KEPT_GOING,	 /* better: one more step the same way */
+	DIM_V_TURNED,		 /* not better: reversed and stepped */
 	DIM_V_PARKED_ROUND_TRIP, /* came back after a round trip: parked */
-	DIM_V_PARKED_EDGE, /* reached an end of the table: parked */
-	DIM_V_PARKED_TIRED, /* too many steps without settling: rests */
+	DIM_V_PARKED_EDGE,	 /* reached an end of the table: parked */
+	DIM_V_PARKED_TIRED,	 /* too many steps without settling: rests */
 };
 
 struct dim_state {
 	enum dim_tune tune;
-	unsigned int index; /* the profile in force */
+	unsigned int index;		      /* the profile in force */
 	unsigned int steps_right, steps_left; /* since the last turn or park */
-	unsigned int tired; /* steps since parking on top; the rest countdown */
-	struct dim_stats reference; /* the window compared against */
+	unsigned int tired;		      /* steps since parking on top; the rest countdown */
+	struct dim_stats reference;	      /* the window compared against */
 };
 
 /* The built-in tables, as net_dim has them. */

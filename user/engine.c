@@ -25,8 +25,8 @@
 typedef unsigned __int128 u128;
 
 #define NS_PER_SEC 1000000000ULL
-#define NS_PER_MS 1000000ULL
-#define NO_SHARE (~0ULL)
+#define NS_PER_MS  1000000ULL
+#define NO_SHARE   (~0ULL)
 /* The delay histogram says something once it holds this many notifications. */
 #define HIST_MIN_COUNT 64
 /* More than this per nanosecond no virtqueue does: a misread wrap or reset. */
@@ -56,8 +56,8 @@ struct queue {
 	bool started;
 	unsigned int applied; /* the profile asked of the device */
 	struct dim_state dim; /* dim.index is DIM's own choice */
-	bool settling; /* next window becomes DIM's reference */
-	bool rr_latched; /* request/response seen: a jump right needs fresh evidence */
+	bool settling;	      /* next window becomes DIM's reference */
+	bool rr_latched;      /* request/response seen: a jump right needs fresh evidence */
 	struct window w;
 	bool have_prev;
 	__u64 prev_packet_rate, prev_bytes_per_ms;
@@ -219,7 +219,7 @@ static unsigned int latency_ceiling(const struct dim_table *t, __u32 max_delay_u
 /* What profile i asks of the device; usecs clamped when even profile 0 is above the budget. */
 static struct engine_coal coal_of(const struct engine *e, const struct queue *q, unsigned int i)
 {
-	struct engine_coal c = { q->table->p[i].usecs, q->table->p[i].frames };
+	struct engine_coal c = {q->table->p[i].usecs, q->table->p[i].frames};
 
 	if (e->cfg.max_delay_us && c.usecs > e->cfg.max_delay_us)
 		c.usecs = e->cfg.max_delay_us;
@@ -309,7 +309,7 @@ int engine_group_weight(struct engine *e, __u32 group, __u32 weight)
 		e->groups = g;
 		e->groups_cap = cap;
 	}
-	e->groups[e->ngroups++] = (struct budget_group){ .group = group, .weight = weight };
+	e->groups[e->ngroups++] = (struct budget_group){.group = group, .weight = weight};
 	return 0;
 }
 
@@ -544,8 +544,7 @@ static void put_figures(struct engine_decision *d, const struct figures *f)
 }
 
 /* Decides on a complete window (sparse: fewer events than DIM needs). */
-static void judge(struct engine *e, struct queue *q, const struct figures *f, bool sparse,
-		  struct engine_decision *d)
+static void judge(struct engine *e, struct queue *q, const struct figures *f, bool sparse, struct engine_decision *d)
 {
 	unsigned int was_applied = q->applied, floor, next;
 	bool unattainable, held_before = q->applied != q->dim.index;
@@ -569,22 +568,22 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 		q->settling = true;
 	} else if (looks_req_resp(e, q, f) && q->dim.index > 0) {
 		d->reason = ENGINE_R_REQ_RESP;
-		snprintf(base, sizeof(base), "request/response: %u.%02u packets per interrupt <= %u.%02u: lowest profile",
+		snprintf(base, sizeof(base),
+			 "request/response: %u.%02u packets per interrupt <= %u.%02u: lowest profile",
 			 f->ppi_x100 / 100, f->ppi_x100 % 100, e->cfg.rr_ppi_x100 / 100, e->cfg.rr_ppi_x100 % 100);
 		dim_park(&q->dim, 0);
 		q->settling = true;
 		q->rr_latched = true;
 	} else if (sparse) {
 		d->reason = ENGINE_R_SPARSE;
-		snprintf(base, sizeof(base), "%llu events in %llu ms: too few to judge",
-			 (unsigned long long)f->events, (unsigned long long)(f->ns / NS_PER_MS));
+		snprintf(base, sizeof(base), "%llu events in %llu ms: too few to judge", (unsigned long long)f->events,
+			 (unsigned long long)(f->ns / NS_PER_MS));
 	} else if (q->settling) {
 		d->reason = ENGINE_R_SETTLING;
 		snprintf(base, sizeof(base), "reference taken after the change");
 		q->dim.reference = f->stats;
 		q->settling = false;
-	} else if (phase_changed(e, q, f) &&
-		   (target = predict_target(e, q, f, floor)) != q->dim.index) {
+	} else if (phase_changed(e, q, f) && (target = predict_target(e, q, f, floor)) != q->dim.index) {
 		d->reason = ENGINE_R_PHASE_JUMP;
 		if (q->have_prev)
 			snprintf(base, sizeof(base),
@@ -592,7 +591,8 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 				 (unsigned long long)q->prev_packet_rate, (unsigned long long)f->packet_rate,
 				 f->ppi_x100 / 100, f->ppi_x100 % 100, target);
 		else
-			snprintf(base, sizeof(base), "first window: %llu packets/s, %u.%02u packets per interrupt: jump to %u",
+			snprintf(base, sizeof(base),
+				 "first window: %llu packets/s, %u.%02u packets per interrupt: jump to %u",
 				 (unsigned long long)f->packet_rate, f->ppi_x100 / 100, f->ppi_x100 % 100, target);
 		dim_park(&q->dim, target);
 		q->settling = true;
@@ -754,8 +754,9 @@ int engine_decide(struct engine *e, __u64 id, const struct engine_sample *s, con
 			q->foreign = *current;
 			window_reset(q);
 			d->reason = ENGINE_R_RESYNC;
-			snprintf(d->text, sizeof(d->text), "device has %u us, %u frames, not profile %u's %u, %u: set again",
-				 current->usecs, current->frames, q->applied, want.usecs, want.frames);
+			snprintf(d->text, sizeof(d->text),
+				 "device has %u us, %u frames, not profile %u's %u, %u: set again", current->usecs,
+				 current->frames, q->applied, want.usecs, want.frames);
 			finish(e, q, current, before, d);
 			d->change = true;
 			d->next = want;
@@ -769,8 +770,7 @@ int engine_decide(struct engine *e, __u64 id, const struct engine_sample *s, con
 	if (q->w.events < DIM_WINDOW_EVENTS && q->w.ns < e->cfg.window_max_ns) {
 		d->reason = ENGINE_R_MEASURING;
 		snprintf(d->text, sizeof(d->text), "measuring: %llu of %d events in %llu ms",
-			 (unsigned long long)q->w.events, DIM_WINDOW_EVENTS,
-			 (unsigned long long)(q->w.ns / NS_PER_MS));
+			 (unsigned long long)q->w.events, DIM_WINDOW_EVENTS, (unsigned long long)(q->w.ns / NS_PER_MS));
 		finish(e, q, current, before, d);
 		return 0;
 	}

@@ -31,14 +31,14 @@
 #define ENGINE_HIST_BUCKETS 32
 
 /* Defaults of struct engine_config. */
-#define ENGINE_DEFAULT_RR_PPI_X100 150 /* 1.5 packets per interrupt */
-#define ENGINE_DEFAULT_JUMP_RATIO 2
+#define ENGINE_DEFAULT_RR_PPI_X100   150 /* 1.5 packets per interrupt */
+#define ENGINE_DEFAULT_JUMP_RATIO    2
 #define ENGINE_DEFAULT_WINDOW_MAX_NS 500000000ULL /* 0.5 s */
 
 struct engine_config {
 	struct dim_table rx, tx; /* profile tables by queue kind */
-	__u32 max_delay_us; /* latency budget: no profile above it; 0: none */
-	__u64 irq_budget; /* interrupts/s for all queues together; 0: none */
+	__u32 max_delay_us;	 /* latency budget: no profile above it; 0: none */
+	__u64 irq_budget;	 /* interrupts/s for all queues together; 0: none */
 	/* request/response at or below this many packets per interrupt, x100; 0: off */
 	__u32 rr_ppi_x100;
 	/* a phase change: the packet rate moves by this factor; 0: no jumps */
@@ -55,20 +55,20 @@ enum engine_queue_kind {
 
 struct engine_queue_config {
 	enum engine_queue_kind kind; /* picks the profile table */
-	__u32 group; /* device or VM, for the interrupt budget */
-	__u32 weight; /* within the group; 0 counts as 1 */
+	__u32 group;		     /* device or VM, for the interrupt budget */
+	__u32 weight;		     /* within the group; 0 counts as 1 */
 };
 
 /* Flags of struct engine_sample. */
 #define ENGINE_SAMPLE_RESET (1U << 0) /* counters restarted: the counts are partial */
-#define ENGINE_SAMPLE_HIST (1U << 1) /* delay_hist is filled in */
+#define ENGINE_SAMPLE_HIST  (1U << 1) /* delay_hist is filled in */
 
 /* One period of one queue: counts over it, not cumulative counters. */
 struct engine_sample {
-	__u64 period_ns; /* measured length of the period */
-	__u64 events; /* notifications delivered (interrupts, vq callbacks) */
-	__u64 packets; /* packets completed; 0 where the path does not show them */
-	__u64 bytes; /* bytes completed; 0 where unknown */
+	__u64 period_ns;   /* measured length of the period */
+	__u64 events;	   /* notifications delivered (interrupts, vq callbacks) */
+	__u64 packets;	   /* packets completed; 0 where the path does not show them */
+	__u64 bytes;	   /* bytes completed; 0 where unknown */
 	__u64 completions; /* used buffers, stands in for packets where those are 0 */
 	__u32 flags;
 	/* notification delays: bucket b counts 2^b <= d < 2^(b+1) ns */
@@ -81,41 +81,41 @@ struct engine_coal {
 };
 
 enum engine_reason {
-	ENGINE_R_MEASURING, /* window not full yet */
-	ENGINE_R_BAD_SAMPLE, /* zero period, or counts no queue can reach: dropped */
-	ENGINE_R_COUNTERS_RESET, /* counters restarted: window dropped */
-	ENGINE_R_START, /* first sample of the queue: the start profile */
-	ENGINE_R_RESYNC, /* the device's setting is not the one set: set again */
-	ENGINE_R_IDLE, /* no traffic for a whole window: lowest profile */
-	ENGINE_R_SPARSE, /* too few events to judge: held */
-	ENGINE_R_SETTLING, /* window after a jump: taken as the new reference */
-	ENGINE_R_DIM, /* net_dim's decision (see verdict) */
-	ENGINE_R_REQ_RESP, /* about one packet per interrupt: lowest profile */
-	ENGINE_R_PHASE_JUMP, /* traffic changed a lot: straight to the predicted profile */
+	ENGINE_R_MEASURING,	    /* window not full yet */
+	ENGINE_R_BAD_SAMPLE,	    /* zero period, or counts no queue can reach: dropped */
+	ENGINE_R_COUNTERS_RESET,    /* counters restarted: window dropped */
+	ENGINE_R_START,		    /* first sample of the queue: the start profile */
+	ENGINE_R_RESYNC,	    /* the device's setting is not the one set: set again */
+	ENGINE_R_IDLE,		    /* no traffic for a whole window: lowest profile */
+	ENGINE_R_SPARSE,	    /* too few events to judge: held */
+	ENGINE_R_SETTLING,	    /* window after a jump: taken as the new reference */
+	ENGINE_R_DIM,		    /* net_dim's decision (see verdict) */
+	ENGINE_R_REQ_RESP,	    /* about one packet per interrupt: lowest profile */
+	ENGINE_R_PHASE_JUMP,	    /* traffic changed a lot: straight to the predicted profile */
 	ENGINE_R_DELAY_OVER_BUDGET, /* the device's delays exceed the latency budget */
-	ENGINE_R_IRQ_SHARE, /* raised (or held) to stay within the interrupt share */
-	ENGINE_R_SHARE_FREED, /* the share allows DIM's own choice again */
+	ENGINE_R_IRQ_SHARE,	    /* raised (or held) to stay within the interrupt share */
+	ENGINE_R_SHARE_FREED,	    /* the share allows DIM's own choice again */
 };
 
 struct engine_decision {
-	bool change; /* apply next */
+	bool change;		 /* apply next */
 	struct engine_coal next; /* intended setting; the current one when !change */
-	unsigned int profile; /* its index in the queue's table */
+	unsigned int profile;	 /* its index in the queue's table */
 	enum engine_reason reason;
 	enum dim_verdict verdict; /* with ENGINE_R_DIM */
-	enum dim_tune tune; /* DIM's state after the decision */
-	char text[192]; /* one short line for the log */
+	enum dim_tune tune;	  /* DIM's state after the decision */
+	char text[192];		  /* one short line for the log */
 
 	/* The figures that decided; zero while measuring. */
 	bool judged; /* a window was complete */
 	__u64 window_ns, window_events, window_packets, window_bytes;
 	struct dim_stats stats;
-	__u64 event_rate; /* interrupts/s */
-	__u64 packet_rate; /* packets/s */
-	__u32 ppi_x100; /* packets per interrupt, x100 */
+	__u64 event_rate;   /* interrupts/s */
+	__u64 packet_rate;  /* packets/s */
+	__u32 ppi_x100;	    /* packets per interrupt, x100 */
 	__u64 delay_p99_ns; /* lower bound of the p99 bucket; 0 without a histogram */
-	__u64 share; /* interrupts/s allowed; ~0 without a budget */
-	__u64 demand; /* interrupts/s DIM's own choice is predicted to raise */
+	__u64 share;	    /* interrupts/s allowed; ~0 without a budget */
+	__u64 demand;	    /* interrupts/s DIM's own choice is predicted to raise */
 };
 
 struct engine;

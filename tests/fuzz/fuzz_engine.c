@@ -32,10 +32,10 @@ static uint64_t take(struct input *in, size_t bytes)
 	return v;
 }
 
-#define CHECK(cond)                          \
-	do {                                 \
-		if (!(cond))                 \
-			__builtin_trap();    \
+#define CHECK(cond)                                                                                                    \
+	do {                                                                                                           \
+		if (!(cond))                                                                                           \
+			__builtin_trap();                                                                              \
 	} while (0)
 
 #define QUEUES 8
@@ -89,8 +89,8 @@ static void small_sample(struct input *in, struct engine_sample *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct input in = { data, size };
-	struct fuzz_queue q[QUEUES] = { { 0 } };
+	struct input in = {data, size};
+	struct fuzz_queue q[QUEUES] = {{0}};
 	struct engine_config cfg;
 	struct engine *e;
 	uint8_t flags;
@@ -140,9 +140,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		switch (op & 7) {
 		case 0: {
 			struct engine_queue_config qc = {
-				.kind = take(&in, 1) & 1 ? ENGINE_QUEUE_TX : ENGINE_QUEUE_RX,
-				.group = (uint32_t)take(&in, 1) % 3,
-				.weight = (uint32_t)take(&in, 1),
+			    .kind = take(&in, 1) & 1 ? ENGINE_QUEUE_TX : ENGINE_QUEUE_RX,
+			    .group = (uint32_t)take(&in, 1) % 3,
+			    .weight = (uint32_t)take(&in, 1),
 			};
 
 			ret = engine_queue_add(e, id, &qc);
@@ -150,7 +150,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!ret) {
 				const struct dim_table *want = qc.kind == ENGINE_QUEUE_TX ? &cfg.tx : &cfg.rx;
 
-				q[id] = (struct fuzz_queue){ .added = true, .kind = qc.kind };
+				q[id] = (struct fuzz_queue){.added = true, .kind = qc.kind};
 				CHECK(!memcmp(engine_queue_table(e, id), want, sizeof(*want)));
 			}
 			break;

@@ -8,7 +8,7 @@
 
 static struct dim_stats stats(__u64 bpms, __u64 ppms, __u64 epms)
 {
-	return (struct dim_stats){ .bytes_per_ms = bpms, .packets_per_ms = ppms, .events_per_ms = epms };
+	return (struct dim_stats){.bytes_per_ms = bpms, .packets_per_ms = ppms, .events_per_ms = epms};
 }
 
 /* A state going in direction tune at index, compared against ref. */
@@ -72,28 +72,28 @@ static void parse_invalid(void)
 	static const struct {
 		const char *text, *msg;
 	} bad[] = {
-		{ "", "empty profile list" },
-		{ "1:256,", "trailing comma" },
-		{ ",1:256", "usecs must be a number" },
-		{ "1:256,,8:256", "usecs must be a number" },
-		{ "1", "want usecs:frames" },
-		{ "1:", "frames must be a number" },
-		{ "x:1", "usecs must be a number" },
-		{ "1:x", "frames must be a number" },
-		{ "-1:5", "usecs must be a number" },
-		{ "+1:5", "usecs must be a number" },
-		{ "1: 5", "frames must be a number" },
-		{ "1:5 ", "unexpected ' '" },
-		{ "1:5;8:5", "unexpected ';'" },
-		{ "1000001:5", "usecs must be a number 0..1000000" },
-		{ "1:65536", "frames must be a number 0..65535" },
-		{ "99999999999999999999:1", "usecs must be a number" },
-		{ "64:256,8:256", "usecs 8 below the previous profile's 64" },
-		{ "8:256,8:256", "repeats the previous profile" },
-		{ "1:1,2:1,3:1,4:1,5:1,6:1,7:1,8:1,9:1,10:1,11:1,12:1,13:1,14:1,15:1,16:1,17:1", "more than 16" },
-		{ "EQE", "usecs must be a number" },
+	    {"", "empty profile list"},
+	    {"1:256,", "trailing comma"},
+	    {",1:256", "usecs must be a number"},
+	    {"1:256,,8:256", "usecs must be a number"},
+	    {"1", "want usecs:frames"},
+	    {"1:", "frames must be a number"},
+	    {"x:1", "usecs must be a number"},
+	    {"1:x", "frames must be a number"},
+	    {"-1:5", "usecs must be a number"},
+	    {"+1:5", "usecs must be a number"},
+	    {"1: 5", "frames must be a number"},
+	    {"1:5 ", "unexpected ' '"},
+	    {"1:5;8:5", "unexpected ';'"},
+	    {"1000001:5", "usecs must be a number 0..1000000"},
+	    {"1:65536", "frames must be a number 0..65535"},
+	    {"99999999999999999999:1", "usecs must be a number"},
+	    {"64:256,8:256", "usecs 8 below the previous profile's 64"},
+	    {"8:256,8:256", "repeats the previous profile"},
+	    {"1:1,2:1,3:1,4:1,5:1,6:1,7:1,8:1,9:1,10:1,11:1,12:1,13:1,14:1,15:1,16:1,17:1", "more than 16"},
+	    {"EQE", "usecs must be a number"},
 	};
-	struct dim_table t = { .count = 3 };
+	struct dim_table t = {.count = 3};
 	char err[128];
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -114,7 +114,7 @@ static void rates_round_up(void)
 
 	ASSERT_TRUE(!dim_stats_compute(64, 100, 1000, 0, &s));
 	ASSERT_TRUE(dim_stats_compute(64, 100, 150000, 10000000, &s)); /* 10 ms */
-	ASSERT_EQ(s.events_per_ms, 7); /* 6.4 up */
+	ASSERT_EQ(s.events_per_ms, 7);				       /* 6.4 up */
 	ASSERT_EQ(s.packets_per_ms, 10);
 	ASSERT_EQ(s.bytes_per_ms, 15000);
 	ASSERT_TRUE(dim_stats_compute(1, 1, 1, 1000000000000ULL, &s)); /* 1 in 1000 s: still 1 */
@@ -144,37 +144,37 @@ static void compare_order(void)
 	struct dim_stats ref = stats(1000, 100, 50);
 
 	/* bytes decide first, whatever the others do */
-	ASSERT_EQ(dim_compare(&(struct dim_stats){ 1200, 50, 90 }, &ref), DIM_BETTER);
-	ASSERT_EQ(dim_compare(&(struct dim_stats){ 800, 200, 10 }, &ref), (unsigned long long)DIM_WORSE);
+	ASSERT_EQ(dim_compare(&(struct dim_stats){1200, 50, 90}, &ref), DIM_BETTER);
+	ASSERT_EQ(dim_compare(&(struct dim_stats){800, 200, 10}, &ref), (unsigned long long)DIM_WORSE);
 	/* then packets */
-	ASSERT_EQ(dim_compare(&(struct dim_stats){ 1050, 120, 90 }, &ref), DIM_BETTER);
-	ASSERT_EQ(dim_compare(&(struct dim_stats){ 1050, 80, 10 }, &ref), (unsigned long long)DIM_WORSE);
+	ASSERT_EQ(dim_compare(&(struct dim_stats){1050, 120, 90}, &ref), DIM_BETTER);
+	ASSERT_EQ(dim_compare(&(struct dim_stats){1050, 80, 10}, &ref), (unsigned long long)DIM_WORSE);
 	/* then events, where fewer is better */
-	ASSERT_EQ(dim_compare(&(struct dim_stats){ 1000, 100, 40 }, &ref), DIM_BETTER);
-	ASSERT_EQ(dim_compare(&(struct dim_stats){ 1000, 100, 60 }, &ref), (unsigned long long)DIM_WORSE);
-	ASSERT_EQ(dim_compare(&(struct dim_stats){ 1090, 109, 46 }, &ref), DIM_SAME);
+	ASSERT_EQ(dim_compare(&(struct dim_stats){1000, 100, 40}, &ref), DIM_BETTER);
+	ASSERT_EQ(dim_compare(&(struct dim_stats){1000, 100, 60}, &ref), (unsigned long long)DIM_WORSE);
+	ASSERT_EQ(dim_compare(&(struct dim_stats){1090, 109, 46}, &ref), DIM_SAME);
 }
 
 static void compare_zero_reference(void)
 {
 	/* a zero reference is no base for a percentage */
-	ASSERT_EQ(dim_compare(&(struct dim_stats){ 10, 1, 1 }, &(struct dim_stats){ 0, 0, 0 }), DIM_BETTER);
-	ASSERT_EQ(dim_compare(&(struct dim_stats){ 0, 0, 0 }, &(struct dim_stats){ 0, 0, 0 }), DIM_SAME);
-	ASSERT_EQ(dim_compare(&(struct dim_stats){ 100, 5, 0 }, &(struct dim_stats){ 100, 0, 0 }), DIM_BETTER);
-	ASSERT_EQ(dim_compare(&(struct dim_stats){ 100, 5, 9 }, &(struct dim_stats){ 100, 5, 0 }), DIM_SAME);
+	ASSERT_EQ(dim_compare(&(struct dim_stats){10, 1, 1}, &(struct dim_stats){0, 0, 0}), DIM_BETTER);
+	ASSERT_EQ(dim_compare(&(struct dim_stats){0, 0, 0}, &(struct dim_stats){0, 0, 0}), DIM_SAME);
+	ASSERT_EQ(dim_compare(&(struct dim_stats){100, 5, 0}, &(struct dim_stats){100, 0, 0}), DIM_BETTER);
+	ASSERT_EQ(dim_compare(&(struct dim_stats){100, 5, 9}, &(struct dim_stats){100, 5, 0}), DIM_SAME);
 	/* rates the path does not count (zero in both) pass on to the next */
-	ASSERT_EQ(dim_compare(&(struct dim_stats){ 0, 0, 30 }, &(struct dim_stats){ 0, 0, 50 }), DIM_BETTER);
-	ASSERT_EQ(dim_compare(&(struct dim_stats){ 0, 200, 50 }, &(struct dim_stats){ 0, 100, 50 }), DIM_BETTER);
+	ASSERT_EQ(dim_compare(&(struct dim_stats){0, 0, 30}, &(struct dim_stats){0, 0, 50}), DIM_BETTER);
+	ASSERT_EQ(dim_compare(&(struct dim_stats){0, 200, 50}, &(struct dim_stats){0, 100, 50}), DIM_BETTER);
 }
 
-static const struct dim_stats ref100 = { 1000, 100, 100 };
-static const struct dim_stats better = { 2000, 100, 100 };
-static const struct dim_stats worse = { 500, 100, 100 };
+static const struct dim_stats ref100 = {1000, 100, 100};
+static const struct dim_stats better = {2000, 100, 100};
+static const struct dim_stats worse = {500, 100, 100};
 
 static void parked_on_top_stays(void)
 {
 	struct dim_state s;
-	struct dim_stats same = { 1050, 100, 100 };
+	struct dim_stats same = {1050, 100, 100};
 
 	dim_park(&s, 2);
 	s.reference = ref100;
@@ -183,8 +183,8 @@ static void parked_on_top_stays(void)
 	ASSERT_EQ(s.index, 2);
 	/* the reference is the one it parked with, so a slow drift adds up */
 	ASSERT_EQ(s.reference.bytes_per_ms, 1000);
-	ASSERT_EQ(dim_decide(&s, &(struct dim_stats){ 1100, 100, 100 }, 4, 10), DIM_V_STAYED_PARKED);
-	ASSERT_EQ(dim_decide(&s, &(struct dim_stats){ 1110, 100, 100 }, 4, 10), DIM_V_LEFT_PARKING);
+	ASSERT_EQ(dim_decide(&s, &(struct dim_stats){1100, 100, 100}, 4, 10), DIM_V_STAYED_PARKED);
+	ASSERT_EQ(dim_decide(&s, &(struct dim_stats){1110, 100, 100}, 4, 10), DIM_V_LEFT_PARKING);
 }
 
 static void parked_on_top_leaves_left(void)
@@ -266,7 +266,7 @@ static void not_better_turns(void)
 static void round_trip_parks(void)
 {
 	struct dim_state s;
-	struct dim_stats cur = { 1000, 100, 100 };
+	struct dim_stats cur = {1000, 100, 100};
 
 	/* right three times, each better */
 	dim_park(&s, 0);
@@ -294,7 +294,7 @@ static void round_trip_parks(void)
 static void round_trip_parks_mirror(void)
 {
 	struct dim_state s = going(DIM_GOING_LEFT, 8, stats(1000, 100, 100));
-	struct dim_stats cur = { 1000, 100, 100 };
+	struct dim_stats cur = {1000, 100, 100};
 
 	cur.bytes_per_ms = 2000;
 	ASSERT_EQ(dim_decide(&s, &cur, 15, 32), DIM_V_KEPT_GOING); /* 8 -> 7 */
@@ -315,7 +315,7 @@ static void short_trip_does_not_park(void)
 
 	ASSERT_EQ(dim_decide(&s, &better, 4, 10), DIM_V_KEPT_GOING); /* 2 -> 3 */
 	s.steps_right = 1;
-	ASSERT_EQ(dim_decide(&s, &worse, 4, 10), DIM_V_TURNED); /* 3 -> 2 */
+	ASSERT_EQ(dim_decide(&s, &worse, 4, 10), DIM_V_TURNED);	     /* 3 -> 2 */
 	ASSERT_EQ(dim_decide(&s, &better, 4, 10), DIM_V_KEPT_GOING); /* steps_right 1: no park */
 	ASSERT_EQ(s.index, 1);
 }
@@ -343,7 +343,7 @@ static void edges_park(void)
 static void ten_steps_tire(void)
 {
 	struct dim_state s;
-	struct dim_stats cur = { 1000, 100, 100 };
+	struct dim_stats cur = {1000, 100, 100};
 	int i;
 
 	/* a long table, always better going right: 10 steps, then it rests */
@@ -401,8 +401,8 @@ static void random_walk_stays_in_bounds(void)
 
 	dim_park(&s, 1);
 	for (int i = 0; i < 200000; i++) {
-		struct dim_stats cur = { rand_r(&seed) % 4 ? (__u64)rand_r(&seed) % 3000 : 0, (__u64)rand_r(&seed) % 300,
-					 (__u64)rand_r(&seed) % 100 };
+		struct dim_stats cur = {rand_r(&seed) % 4 ? (__u64)rand_r(&seed) % 3000 : 0, (__u64)rand_r(&seed) % 300,
+					(__u64)rand_r(&seed) % 100};
 		unsigned int last = rand_r(&seed) % 10 == 0 ? (unsigned int)rand_r(&seed) % DIM_PROFILES_MAX : 4;
 
 		dim_decide(&s, &cur, last, rand_r(&seed) % 50 == 0 ? 0 : 10);
@@ -415,8 +415,8 @@ static void random_walk_stays_in_bounds(void)
 
 static void budget_split_served_and_saturated(void)
 {
-	__u32 w[3] = { 1, 1, 1 };
-	__u64 d[3] = { 100, 5000, 9000 }, s[3];
+	__u32 w[3] = {1, 1, 1};
+	__u64 d[3] = {100, 5000, 9000}, s[3];
 
 	/* 10000 among three: the small one is served, the rest split evenly */
 	ASSERT_EQ(budget_split(10000, w, d, s, 3), 0);
@@ -427,8 +427,8 @@ static void budget_split_served_and_saturated(void)
 
 static void budget_split_by_weight(void)
 {
-	__u32 w[3] = { 1, 2, 1 };
-	__u64 d[3] = { 50000, 50000, 50000 }, s[3];
+	__u32 w[3] = {1, 2, 1};
+	__u64 d[3] = {50000, 50000, 50000}, s[3];
 
 	ASSERT_EQ(budget_split(40000, w, d, s, 3), 0);
 	ASSERT_EQ(s[0], 10000);
@@ -442,8 +442,8 @@ static void budget_split_by_weight(void)
 
 static void budget_split_slack_is_headroom(void)
 {
-	__u32 w[2] = { 3, 1 };
-	__u64 d[2] = { 1000, 1000 }, s[2];
+	__u32 w[2] = {3, 1};
+	__u64 d[2] = {1000, 1000}, s[2];
 
 	/* 8000 for a demand of 2000: 6000 of headroom, 3:1 */
 	ASSERT_EQ(budget_split(8000, w, d, s, 2), 0);
@@ -484,11 +484,11 @@ static void budget_groups_two_levels(void)
 {
 	/* VM 1 (weight 3) has two queues, VM 2 (weight 1) has one; all hungry */
 	struct budget_claim c[3] = {
-		{ .group = 1, .weight = 1, .demand = 1000000 },
-		{ .group = 2, .weight = 1, .demand = 1000000 },
-		{ .group = 1, .weight = 1, .demand = 1000000 },
+	    {.group = 1, .weight = 1, .demand = 1000000},
+	    {.group = 2, .weight = 1, .demand = 1000000},
+	    {.group = 1, .weight = 1, .demand = 1000000},
 	};
-	struct budget_group g[2] = { { .group = 2, .weight = 1 }, { .group = 1, .weight = 3 } };
+	struct budget_group g[2] = {{.group = 2, .weight = 1}, {.group = 1, .weight = 3}};
 
 	ASSERT_EQ(budget_share(40000, c, 3, g, 2), 0);
 	ASSERT_EQ(c[0].share, 15000);

@@ -15,13 +15,13 @@ enum traffic_kind { IDLE, BULK, PINGPONG };
 
 struct traffic {
 	enum traffic_kind kind;
-	double pps; /* bulk: offered packets/s */
+	double pps;    /* bulk: offered packets/s */
 	double rtt_us; /* ping-pong: round trip without coalescing */
 	__u32 packet_bytes;
 };
 
-static const struct traffic bulk = { BULK, 1000000, 0, 1500 };
-static const struct traffic pingpong = { PINGPONG, 0, 20, 64 };
+static const struct traffic bulk = {BULK, 1000000, 0, 1500};
+static const struct traffic pingpong = {PINGPONG, 0, 20, 64};
 
 /* What a device with coalescing c does with traffic t over ns. */
 static void model_period(const struct traffic *t, const struct engine_coal *c, __u64 ns, struct engine_sample *s)
@@ -81,7 +81,7 @@ static struct engine *new_engine(__u32 max_delay_us, __u64 irq_budget)
 	return e;
 }
 
-static struct engine_queue_config rxq = { .kind = ENGINE_QUEUE_RX, .group = 1, .weight = 1 };
+static struct engine_queue_config rxq = {.kind = ENGINE_QUEUE_RX, .group = 1, .weight = 1};
 
 static void sim_init(struct sim *sim, struct engine *e, __u64 id)
 {
@@ -120,8 +120,8 @@ static void config_profiles(void)
 static void queues_add_remove(void)
 {
 	struct engine *e = new_engine(0, 0);
-	struct engine_sample s = { .period_ns = TICK_NS };
-	struct engine_coal cur = { 0, 0 };
+	struct engine_sample s = {.period_ns = TICK_NS};
+	struct engine_coal cur = {0, 0};
 	struct engine_decision d;
 
 	if (!e)
@@ -143,8 +143,8 @@ static void queues_add_remove(void)
 static void start_then_measure(void)
 {
 	struct engine *e = new_engine(0, 0);
-	struct engine_sample s = { .period_ns = TICK_NS, .events = 40, .packets = 400, .bytes = 40000 };
-	struct engine_coal cur = { 0, 0 };
+	struct engine_sample s = {.period_ns = TICK_NS, .events = 40, .packets = 400, .bytes = 40000};
+	struct engine_coal cur = {0, 0};
 	struct engine_decision d;
 
 	if (!e)
@@ -178,8 +178,8 @@ static void start_then_measure(void)
 static void zero_and_bad_samples(void)
 {
 	struct engine *e = new_engine(0, 0);
-	struct engine_sample s = { 0 };
-	struct engine_coal cur = { 0, 0 };
+	struct engine_sample s = {0};
+	struct engine_coal cur = {0, 0};
 	struct engine_decision d;
 
 	if (!e)
@@ -220,8 +220,8 @@ static void zero_and_bad_samples(void)
 static void reset_and_resync(void)
 {
 	struct engine *e = new_engine(0, 0);
-	struct engine_sample s = { .period_ns = TICK_NS, .events = 40, .packets = 400, .bytes = 40000 };
-	struct engine_coal cur = { 0, 0 };
+	struct engine_sample s = {.period_ns = TICK_NS, .events = 40, .packets = 400, .bytes = 40000};
+	struct engine_coal cur = {0, 0};
 	struct engine_decision d;
 
 	if (!e)
@@ -232,7 +232,7 @@ static void reset_and_resync(void)
 	engine_decide(e, 1, &s, &cur, &d); /* 40 events in the window */
 	/* the counters restarted, and the device reset its coalescing */
 	s.flags = ENGINE_SAMPLE_RESET;
-	cur = (struct engine_coal){ 0, 0 };
+	cur = (struct engine_coal){0, 0};
 	ASSERT_EQ(engine_decide(e, 1, &s, &cur, &d), 0);
 	ASSERT_EQ(d.reason, ENGINE_R_COUNTERS_RESET);
 	ASSERT_TRUE(d.change);
@@ -245,7 +245,7 @@ static void reset_and_resync(void)
 	ASSERT_EQ(d.window_events, 0);
 
 	/* someone else changed the device: set it again, once */
-	cur = (struct engine_coal){ 50, 32 };
+	cur = (struct engine_coal){50, 32};
 	ASSERT_EQ(engine_decide(e, 1, &s, &cur, &d), 0);
 	ASSERT_EQ(d.reason, ENGINE_R_RESYNC);
 	ASSERT_TRUE(d.change);
@@ -255,7 +255,7 @@ static void reset_and_resync(void)
 	ASSERT_EQ(d.reason, ENGINE_R_MEASURING);
 	ASSERT_TRUE(!d.change);
 	/* a new foreign value is set again */
-	cur = (struct engine_coal){ 51, 32 };
+	cur = (struct engine_coal){51, 32};
 	ASSERT_EQ(engine_decide(e, 1, &s, &cur, &d), 0);
 	ASSERT_EQ(d.reason, ENGINE_R_RESYNC);
 	engine_free(e);
@@ -330,12 +330,12 @@ static void slower_bulk_converges_in_3(void)
 		struct traffic t;
 		unsigned int profile;
 	} rates[] = {
-		{ { BULK, 100000, 0, 1500 }, 4 },
-		{ { BULK, 300000, 0, 800 }, 4 },
-		{ { BULK, 2000000, 0, 64 }, 3 },
-		/* hardly more packets/s than ping-pong, same size: DIM starts, the model finishes */
-		{ { BULK, 60000, 0, 64 }, 4 },
-		{ { BULK, 80000, 0, 1500 }, 4 },
+	    {{BULK, 100000, 0, 1500}, 4},
+	    {{BULK, 300000, 0, 800}, 4},
+	    {{BULK, 2000000, 0, 64}, 3},
+	    /* hardly more packets/s than ping-pong, same size: DIM starts, the model finishes */
+	    {{BULK, 60000, 0, 64}, 4},
+	    {{BULK, 80000, 0, 1500}, 4},
 	};
 
 	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
@@ -358,7 +358,7 @@ static void slower_bulk_converges_in_3(void)
 static void idle_goes_lowest(void)
 {
 	struct engine *e = new_engine(0, 0);
-	static const struct traffic idle = { IDLE, 0, 0, 0 };
+	static const struct traffic idle = {IDLE, 0, 0, 0};
 	struct sim sim;
 
 	if (!e)
@@ -394,7 +394,7 @@ static void latency_budget_caps_profiles(void)
 	e = new_engine(1, 0);
 	if (!e)
 		return;
-	ASSERT_EQ(engine_queue_add(e, 1, &(struct engine_queue_config){ .kind = ENGINE_QUEUE_TX }), 0);
+	ASSERT_EQ(engine_queue_add(e, 1, &(struct engine_queue_config){.kind = ENGINE_QUEUE_TX}), 0);
 	{
 		struct engine_config cfg;
 		char err[128];
@@ -408,9 +408,9 @@ static void latency_budget_caps_profiles(void)
 			return;
 	}
 	sim.e = e;
-	sim.dev = (struct engine_coal){ 0, 0 };
+	sim.dev = (struct engine_coal){0, 0};
 	sim.id = 2;
-	ASSERT_EQ(engine_queue_add(e, 2, &(struct engine_queue_config){ .kind = ENGINE_QUEUE_TX }), 0);
+	ASSERT_EQ(engine_queue_add(e, 2, &(struct engine_queue_config){.kind = ENGINE_QUEUE_TX}), 0);
 	run_phase(&sim, &bulk, 100);
 	ASSERT_EQ(sim.last.profile, 0);
 	ASSERT_EQ(sim.dev.usecs, 3);
@@ -421,20 +421,20 @@ static void latency_budget_caps_profiles(void)
 /* Property: whatever comes in, nothing above the budget goes out, and the index stays in the table. */
 static void latency_budget_never_exceeded(void)
 {
-	static const __u32 budgets[] = { 1, 7, 8, 63, 64, 100, 200, 255, 256, 1000 };
+	static const __u32 budgets[] = {1, 7, 8, 63, 64, 100, 200, 255, 256, 1000};
 	unsigned int seed = 42;
 
 	for (size_t b = 0; b < sizeof(budgets) / sizeof(budgets[0]); b++) {
 		struct engine *e = new_engine(budgets[b], b % 2 ? 50000 : 0);
-		struct engine_coal cur[4] = { { 0 } };
+		struct engine_coal cur[4] = {{0}};
 
 		if (!e)
 			return;
 		for (__u64 id = 0; id < 4; id++)
-			engine_queue_add(e, id, &(struct engine_queue_config){ .kind = id % 2, .weight = 1 + id });
+			engine_queue_add(e, id, &(struct engine_queue_config){.kind = id % 2, .weight = 1 + id});
 		for (int i = 0; i < 20000; i++) {
 			__u64 id = rand_r(&seed) % 4;
-			struct engine_sample s = { 0 };
+			struct engine_sample s = {0};
 			struct engine_decision d;
 			int shape = rand_r(&seed) % 8;
 
@@ -451,7 +451,7 @@ static void latency_budget_never_exceeded(void)
 			if (rand_r(&seed) % 100 == 0)
 				s.flags |= ENGINE_SAMPLE_RESET;
 			if (rand_r(&seed) % 50 == 0)
-				cur[id] = (struct engine_coal){ (__u32)rand_r(&seed) % 500, (__u32)rand_r(&seed) % 300 };
+				cur[id] = (struct engine_coal){(__u32)rand_r(&seed) % 500, (__u32)rand_r(&seed) % 300};
 			if (!ASSERT_EQ(engine_decide(e, id, &s, &cur[id], &d), 0))
 				break;
 			if (!ASSERT_LE(d.profile, engine_queue_table(e, id)->count - 1))
@@ -512,7 +512,7 @@ static void host_budget_respected(void)
 {
 	/* four fast ping-pong queues want 4 x 47600 interrupts/s; the host allows 60000 */
 	struct engine *e = new_engine(0, 60000);
-	const struct traffic *t[4] = { &pingpong, &pingpong, &pingpong, &pingpong };
+	const struct traffic *t[4] = {&pingpong, &pingpong, &pingpong, &pingpong};
 	struct sim sims[4];
 	double rate = 0, unlimited;
 	int i;
@@ -549,7 +549,7 @@ static void host_budget_respected(void)
 static void host_budget_shared_by_weight(void)
 {
 	struct engine *e = new_engine(0, 40000);
-	const struct traffic *t[3] = { &pingpong, &pingpong, &pingpong };
+	const struct traffic *t[3] = {&pingpong, &pingpong, &pingpong};
 	struct sim sims[3];
 	__u64 share[3];
 	int i;
@@ -563,7 +563,7 @@ static void host_budget_shared_by_weight(void)
 		memset(&sims[i], 0, sizeof(sims[i]));
 		sims[i].e = e;
 		sims[i].id = i;
-		ASSERT_EQ(engine_queue_add(e, i, &(struct engine_queue_config){ .group = i == 2 ? 2 : 1, .weight = 1 }),
+		ASSERT_EQ(engine_queue_add(e, i, &(struct engine_queue_config){.group = i == 2 ? 2 : 1, .weight = 1}),
 			  0);
 	}
 	for (i = 0; i < 300; i++)
@@ -605,7 +605,7 @@ static void queue_under_share_keeps_dim(void)
 static void share_freed_when_others_leave(void)
 {
 	struct engine *e = new_engine(0, 60000);
-	const struct traffic *t[2] = { &pingpong, &pingpong };
+	const struct traffic *t[2] = {&pingpong, &pingpong};
 	struct sim sims[2];
 	int i;
 
@@ -627,8 +627,8 @@ static void share_freed_when_others_leave(void)
 static void packets_unknown_uses_completions_or_events(void)
 {
 	struct engine *e = new_engine(0, 0);
-	struct engine_sample s = { .period_ns = TICK_NS, .events = 100, .completions = 800 };
-	struct engine_coal cur = { 0, 0 };
+	struct engine_sample s = {.period_ns = TICK_NS, .events = 100, .completions = 800};
+	struct engine_coal cur = {0, 0};
 	struct engine_decision d;
 
 	if (!e)
