@@ -4,12 +4,21 @@
  * until it holds DIM_WINDOW_EVENTS events (or window_max_ns pass), then one
  * decision is made on the window, in this order:
  *
- *  1. device delays over the latency budget, or about one packet per
- *     interrupt at a moderated profile (request/response): lowest profile;
- *  2. the window after any jump only becomes DIM's new reference;
- *  3. a phase change (packet rate moved by jump_ratio): straight to the
- *     profile a simple model predicts DIM would walk to, instead of stepping;
- *  4. otherwise net_dim's decision.
+ *  1. no traffic for window_max_ns: lowest profile;
+ *  2. device delays over the latency budget, or request/response traffic
+ *     (about one packet per interrupt, and less batching than the packet
+ *     rate predicts) at a moderated profile: lowest profile;
+ *  3. the window after any jump only becomes DIM's new reference;
+ *  4. a phase change (packet or byte rate moved by jump_ratio against the
+ *     last window under the same profile, or the first window): straight to
+ *     the profile a simple model predicts DIM would walk to;
+ *  5. otherwise net_dim's decision; when that heads right (more moderation
+ *     helped), on to where the model says it keeps helping.
+ *
+ * The model: packets arriving at rate P under (usecs U, frames F) give about
+ * min(F, 1 + P * U) packets per interrupt. Predictions scale the measured
+ * interrupt rate by the model's ratio between two profiles, so effects the
+ * model lacks (NAPI keeping notifications off) cancel out.
  *
  * The result is then bounded: never above the latency budget (the ceiling),
  * never below the lowest profile predicted to keep the queue within its

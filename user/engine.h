@@ -91,7 +91,7 @@ enum engine_reason {
 	ENGINE_R_SETTLING,	    /* window after a jump: taken as the new reference */
 	ENGINE_R_DIM,		    /* net_dim's decision (see verdict) */
 	ENGINE_R_REQ_RESP,	    /* about one packet per interrupt: lowest profile */
-	ENGINE_R_PHASE_JUMP,	    /* traffic changed a lot: straight to the predicted profile */
+	ENGINE_R_PHASE_JUMP,	    /* traffic changed, or DIM heads right: straight to the predicted profile */
 	ENGINE_R_DELAY_OVER_BUDGET, /* the device's delays exceed the latency budget */
 	ENGINE_R_IRQ_SHARE,	    /* raised (or held) to stay within the interrupt share */
 	ENGINE_R_SHARE_FREED,	    /* the share allows DIM's own choice again */
