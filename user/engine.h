@@ -41,7 +41,7 @@ struct engine_config {
 	__u64 irq_budget;	 /* interrupts/s for all queues together; 0: none */
 	/* request/response at or below this many packets per interrupt, x100; 0: off */
 	__u32 rr_ppi_x100;
-	/* a phase change: the packet rate moves by this factor; 0: no jumps */
+	/* a phase change: the packet or byte rate moves by this factor (at least 2); 0: no jumps */
 	__u32 jump_ratio;
 	/* a window with fewer than DIM_WINDOW_EVENTS is judged after this long */
 	__u64 window_max_ns;
