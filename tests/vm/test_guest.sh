@@ -18,12 +18,12 @@ test_output_shared_rw() {
 	ASSERT_TRUE "tmpfs /tmp is writable" touch /tmp/guest-write
 }
 
-# Like the host's own disk, the scratch disk gets one MSI-X vector per
-# virtqueue; QEMU gives it a queue per vCPU and blk-mq maps CPU 0 to req.0.
 irqs() { # virtioN-<vq name>: its count summed over CPUs, empty if absent
 	awk -v n="$1" '$NF == n { s = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; print s }' /proc/interrupts
 }
 
+# Like the host's own disk, the scratch disk gets one MSI-X vector per
+# virtqueue; QEMU gives it a queue per vCPU and blk-mq maps CPU 0 to req.0.
 test_disk_irq() {
 	local vdev before after
 	[ -n "${VQ_DISK:-}" ] || skip "no scratch disk (tools/vm/run --disk)"
