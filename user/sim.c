@@ -24,20 +24,19 @@
 #include "sim.h"
 #include "vqsim_nl.h"
 
-static const char *const sim_usage =
-	"usage: vqmod sim devices [--json]\n"
-	"       vqmod sim coalesce DEV QUEUE [usecs U] [frames F]\n"
-	"       vqmod sim batch [--partial] FILE|-      (lines: DEV QUEUE USECS FRAMES)\n"
-	"       vqmod sim stats [DEV [QUEUE]] [--json]\n"
-	"       vqmod sim traffic DEV QUEUE start [rate PPS] [size BYTES] [burst N]\n"
-	"                 [pattern constant|onoff|pingpong] [on USECS] [off USECS]\n"
-	"       vqmod sim traffic DEV QUEUE stop\n"
-	"       vqmod sim rx IFNAME [--duration S] [--count N] [--json]\n"
-	"QUEUE is the virtqueue index: 2i is rx i, 2i+1 is tx i.\n";
+static const char *const sim_usage = "usage: vqmod sim devices [--json]\n"
+				     "       vqmod sim coalesce DEV QUEUE [usecs U] [frames F]\n"
+				     "       vqmod sim batch [--partial] FILE|-      (lines: DEV QUEUE USECS FRAMES)\n"
+				     "       vqmod sim stats [DEV [QUEUE]] [--json]\n"
+				     "       vqmod sim traffic DEV QUEUE start [rate PPS] [size BYTES] [burst N]\n"
+				     "                 [pattern constant|onoff|pingpong] [on USECS] [off USECS]\n"
+				     "       vqmod sim traffic DEV QUEUE stop\n"
+				     "       vqmod sim rx IFNAME [--duration S] [--count N] [--json]\n"
+				     "QUEUE is the virtqueue index: 2i is rx i, 2i+1 is tx i.\n";
 
-static const char *const type_names[] = { "rx", "tx", "ctrl" };
-static const char *const src_names[] = { "reset", "netlink", "cvq" };
-static const char *const pattern_names[] = { "constant", "onoff", "pingpong" };
+static const char *const type_names[] = {"rx", "tx", "ctrl"};
+static const char *const src_names[] = {"reset", "netlink", "cvq"};
+static const char *const pattern_names[] = {"constant", "onoff", "pingpong"};
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -99,16 +98,16 @@ static int dev_print_cb(const struct vqsim_dev_info *d, void *arg)
 	struct dev_print *p = arg;
 	char mac[18];
 
-	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", d->mac[0], d->mac[1],
-		 d->mac[2], d->mac[3], d->mac[4], d->mac[5]);
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", d->mac[0], d->mac[1], d->mac[2], d->mac[3],
+		 d->mac[4], d->mac[5]);
 	if (p->json)
 		printf("%s{\"dev\":\"%s\",\"vqp\":%u,\"queues\":%u,\"mac\":\"%s\",\"mtu\":%u,"
 		       "\"status\":%u,\"features\":%" PRIu64 ",\"virtio_index\":%d}",
-		       p->n ? "," : "", d->name, d->vqp, d->queues, mac, d->mtu, d->status,
-		       d->features, d->virtio_index);
+		       p->n ? "," : "", d->name, d->vqp, d->queues, mac, d->mtu, d->status, d->features,
+		       d->virtio_index);
 	else
-		printf("%-12s vqp %u queues %u mac %s mtu %u status 0x%x%s%.0d\n", d->name, d->vqp,
-		       d->queues, mac, d->mtu, d->status, d->virtio_index >= 0 ? " virtio" : "",
+		printf("%-12s vqp %u queues %u mac %s mtu %u status 0x%x%s%.0d\n", d->name, d->vqp, d->queues, mac,
+		       d->mtu, d->status, d->virtio_index >= 0 ? " virtio" : "",
 		       d->virtio_index >= 0 ? d->virtio_index : 0);
 	p->n++;
 	return 0;
@@ -116,7 +115,7 @@ static int dev_print_cb(const struct vqsim_dev_info *d, void *arg)
 
 static int sim_devices(struct vqsim_nl *h, int argc, char **argv)
 {
-	struct dev_print p = { .json = argc > 1 && !strcmp(argv[1], "--json") };
+	struct dev_print p = {.json = argc > 1 && !strcmp(argv[1], "--json")};
 	int err;
 
 	if (p.json)
@@ -217,8 +216,8 @@ static int sim_batch(struct vqsim_nl *h, int argc, char **argv)
 		if (!e[i].err)
 			continue;
 		bad++;
-		fprintf(stderr, "vqmod sim: batch entry %u (%s queue %u): %s\n", i, e[i].dev,
-			e[i].queue, strerror(-e[i].err));
+		fprintf(stderr, "vqmod sim: batch entry %u (%s queue %u): %s\n", i, e[i].dev, e[i].queue,
+			strerror(-e[i].err));
 	}
 	printf("batch: %u entries, %u applied, %u refused\n", n, applied, bad);
 	if (err)
@@ -268,42 +267,36 @@ static int stats_print_cb(const struct vqsim_queue_info *q, void *arg)
 		printf("%s{\"dev\":\"%s\",\"queue\":%u,\"type\":\"%s\",\"ready\":%s,"
 		       "\"coal_usecs\":%u,\"coal_packets\":%u,\"coal_source\":\"%s\","
 		       "\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"notifications\":%" PRIu64
-		       ",\"notify_frames\":%" PRIu64 ",\"notify_timer\":%" PRIu64
-		       ",\"notify_immediate\":%" PRIu64 ",\"notify_suppressed\":%" PRIu64
-		       ",\"notify_dropped\":%" PRIu64 ",\"kicks\":%" PRIu64 ",\"drops\":%" PRIu64
-		       ",\"pending\":%u,\"delay_sum_ns\":%" PRIu64 ",\"delay_max_ns\":%" PRIu64
+		       ",\"notify_frames\":%" PRIu64 ",\"notify_timer\":%" PRIu64 ",\"notify_immediate\":%" PRIu64
+		       ",\"notify_suppressed\":%" PRIu64 ",\"notify_dropped\":%" PRIu64 ",\"kicks\":%" PRIu64
+		       ",\"drops\":%" PRIu64 ",\"pending\":%u,\"delay_sum_ns\":%" PRIu64 ",\"delay_max_ns\":%" PRIu64
 		       ",\"src_frames\":%" PRIu64 ",\"src_replies\":%" PRIu64 ",\"delay_hist\":[",
-		       p->n ? "," : "", q->dev, q->queue, NAME_OF(type_names, q->type),
-		       q->ready ? "true" : "false", q->coal.usecs, q->coal.packets,
-		       NAME_OF(src_names, q->coal.source), q->packets, q->bytes, nn,
-		       q->notify[VQSIM_CAUSE_FRAMES], q->notify[VQSIM_CAUSE_TIMER],
-		       q->notify[VQSIM_CAUSE_IMMEDIATE], q->suppressed, q->notify_dropped, q->kicks,
-		       q->drops, q->pending, q->delay_sum_ns, q->delay_max_ns, q->src_frames,
-		       q->src_replies);
+		       p->n ? "," : "", q->dev, q->queue, NAME_OF(type_names, q->type), q->ready ? "true" : "false",
+		       q->coal.usecs, q->coal.packets, NAME_OF(src_names, q->coal.source), q->packets, q->bytes, nn,
+		       q->notify[VQSIM_CAUSE_FRAMES], q->notify[VQSIM_CAUSE_TIMER], q->notify[VQSIM_CAUSE_IMMEDIATE],
+		       q->suppressed, q->notify_dropped, q->kicks, q->drops, q->pending, q->delay_sum_ns,
+		       q->delay_max_ns, q->src_frames, q->src_replies);
 		for (b = 0; b < VQSIM_HIST_BUCKETS; b++)
 			printf("%s%" PRIu64, b ? "," : "", q->hist[b]);
 		printf("]");
 		if (q->has_traffic)
 			printf(",\"traffic\":{\"running\":%s,\"rate\":%u,\"size\":%u,\"burst\":%u,"
 			       "\"pattern\":\"%s\"}",
-			       q->traffic.state ? "true" : "false", q->traffic.rate, q->traffic.size,
-			       q->traffic.burst, NAME_OF(pattern_names, q->traffic.pattern));
+			       q->traffic.state ? "true" : "false", q->traffic.rate, q->traffic.size, q->traffic.burst,
+			       NAME_OF(pattern_names, q->traffic.pattern));
 		printf("}");
 	} else {
 		if (!p->n)
 			printf("%-10s %3s %-4s %6s %6s %-7s %10s %12s %9s %9s %9s %9s %8s %8s %9s "
 			       "%9s %9s\n",
-			       "DEV", "Q", "TYPE", "USECS", "FRAMES", "BY", "PACKETS", "BYTES",
-			       "NTF-FRM", "NTF-TMR", "NTF-IMM", "SUPPR", "KICKS", "DROPS",
-			       "P50<=ns", "P99<=ns", "MAX-ns");
-		printf("%-10s %3u %-4s %6u %6u %-7s %10" PRIu64 " %12" PRIu64 " %9" PRIu64
-		       " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 " %8" PRIu64 " %8" PRIu64
-		       " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 "\n",
-		       q->dev, q->queue, NAME_OF(type_names, q->type), q->coal.usecs,
-		       q->coal.packets, NAME_OF(src_names, q->coal.source), q->packets, q->bytes,
-		       q->notify[VQSIM_CAUSE_FRAMES], q->notify[VQSIM_CAUSE_TIMER],
-		       q->notify[VQSIM_CAUSE_IMMEDIATE], q->suppressed, q->kicks, q->drops,
-		       hist_pct(q->hist, 0.5), hist_pct(q->hist, 0.99), q->delay_max_ns);
+			       "DEV", "Q", "TYPE", "USECS", "FRAMES", "BY", "PACKETS", "BYTES", "NTF-FRM", "NTF-TMR",
+			       "NTF-IMM", "SUPPR", "KICKS", "DROPS", "P50<=ns", "P99<=ns", "MAX-ns");
+		printf("%-10s %3u %-4s %6u %6u %-7s %10" PRIu64 " %12" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64
+		       " %9" PRIu64 " %8" PRIu64 " %8" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 "\n",
+		       q->dev, q->queue, NAME_OF(type_names, q->type), q->coal.usecs, q->coal.packets,
+		       NAME_OF(src_names, q->coal.source), q->packets, q->bytes, q->notify[VQSIM_CAUSE_FRAMES],
+		       q->notify[VQSIM_CAUSE_TIMER], q->notify[VQSIM_CAUSE_IMMEDIATE], q->suppressed, q->kicks,
+		       q->drops, hist_pct(q->hist, 0.5), hist_pct(q->hist, 0.99), q->delay_max_ns);
 	}
 	p->n++;
 	return 0;
@@ -311,7 +304,7 @@ static int stats_print_cb(const struct vqsim_queue_info *q, void *arg)
 
 static int sim_stats(struct vqsim_nl *h, int argc, char **argv)
 {
-	struct stats_print p = { 0 };
+	struct stats_print p = {0};
 	const char *dev = NULL;
 	struct vqsim_queue_info q;
 	bool has_q = false;
@@ -337,7 +330,7 @@ static int sim_stats(struct vqsim_nl *h, int argc, char **argv)
 	} else {
 		err = vqsim_nl_stats_dump(h, dev, stats_print_cb, &p);
 		if (!err && dev && !p.n)
-			err = vqsim_nl_dev_get(h, dev, &(struct vqsim_dev_info){ 0 });
+			err = vqsim_nl_dev_get(h, dev, &(struct vqsim_dev_info){0});
 	}
 	if (p.json)
 		printf("]\n");
@@ -348,7 +341,7 @@ static int sim_stats(struct vqsim_nl *h, int argc, char **argv)
 
 static int sim_traffic(struct vqsim_nl *h, int argc, char **argv)
 {
-	struct vqsim_traffic t = { 0 };
+	struct vqsim_traffic t = {0};
 	unsigned int has = 0;
 	uint32_t q, v;
 	char what[96];
@@ -405,7 +398,7 @@ static int sim_traffic(struct vqsim_nl *h, int argc, char **argv)
 /* ---- rx: the receiver in the guest ---- */
 
 #define RX_HIST_US 100000 /* 1 us buckets up to 100 ms, then one overflow bucket */
-#define RX_BATCH 64
+#define RX_BATCH   64
 
 struct rx_queue {
 	uint64_t frames, lost, next_seq;
@@ -444,8 +437,7 @@ static uint64_t rx_pct(const struct rx_state *s, double p)
 	return s->max_ns;
 }
 
-static void rx_frame(struct rx_state *s, int fd, const struct sockaddr_ll *sll, uint8_t *buf,
-		     size_t len, uint64_t now)
+static void rx_frame(struct rx_state *s, int fd, const struct sockaddr_ll *sll, uint8_t *buf, size_t len, uint64_t now)
 {
 	struct ethhdr *eth = (struct ethhdr *)buf;
 	struct vqsim_frame f;
@@ -458,8 +450,7 @@ static void rx_frame(struct rx_state *s, int fd, const struct sockaddr_ll *sll, 
 		return;
 	}
 	memcpy(&f, buf + sizeof(*eth), sizeof(f));
-	if (f.magic != VQSIM_FRAME_MAGIC || f.queue >= VQSIM_MAX_QUEUES ||
-	    (f.flags & VQSIM_FRAME_F_REPLY)) {
+	if (f.magic != VQSIM_FRAME_MAGIC || f.queue >= VQSIM_MAX_QUEUES || (f.flags & VQSIM_FRAME_F_REPLY)) {
 		s->bad++;
 		return;
 	}
@@ -492,8 +483,7 @@ static void rx_frame(struct rx_state *s, int fd, const struct sockaddr_ll *sll, 
 		memcpy(mac, eth->h_dest, ETH_ALEN);
 		memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
 		memcpy(eth->h_source, mac, ETH_ALEN);
-		if (sendto(fd, buf, len, 0, (const struct sockaddr *)sll, sizeof(*sll)) ==
-		    (ssize_t)len)
+		if (sendto(fd, buf, len, 0, (const struct sockaddr *)sll, sizeof(*sll)) == (ssize_t)len)
 			s->replies++;
 	}
 }
@@ -506,13 +496,11 @@ static void rx_report(const struct rx_state *s, const char *ifname, double secs,
 	int i, n = 0;
 
 	if (json) {
-		printf("{\"ifname\":\"%s\",\"duration_s\":%.3f,\"frames\":%" PRIu64
-		       ",\"lost\":%" PRIu64 ",\"sock_drops\":%" PRIu64 ",\"replies\":%" PRIu64
-		       ",\"bad\":%" PRIu64
-		       ",\"rate_pps\":%.1f,\"delay_ns\":{\"p50\":%" PRIu64 ",\"p99\":%" PRIu64
-		       ",\"max\":%" PRIu64 ",\"mean\":%" PRIu64 "},\"queues\":[",
-		       ifname, secs, s->frames, s->lost, s->sock_drops, s->replies, s->bad, rate,
-		       rx_pct(s, 0.5),
+		printf("{\"ifname\":\"%s\",\"duration_s\":%.3f,\"frames\":%" PRIu64 ",\"lost\":%" PRIu64
+		       ",\"sock_drops\":%" PRIu64 ",\"replies\":%" PRIu64 ",\"bad\":%" PRIu64
+		       ",\"rate_pps\":%.1f,\"delay_ns\":{\"p50\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"max\":%" PRIu64
+		       ",\"mean\":%" PRIu64 "},\"queues\":[",
+		       ifname, secs, s->frames, s->lost, s->sock_drops, s->replies, s->bad, rate, rx_pct(s, 0.5),
 		       rx_pct(s, 0.99), s->max_ns, mean);
 		for (i = 0; i < VQSIM_MAX_QUEUES; i++) {
 			const struct rx_queue *q = &s->q[i];
@@ -520,24 +508,21 @@ static void rx_report(const struct rx_state *s, const char *ifname, double secs,
 
 			if (!q->seen)
 				continue;
-			printf("%s{\"queue\":%d,\"frames\":%" PRIu64 ",\"lost\":%" PRIu64
-			       ",\"rate_pps\":%.1f}",
-			       n++ ? "," : "", i, q->frames, q->lost,
-			       qs > 0 ? (q->frames - 1) / qs : 0.0);
+			printf("%s{\"queue\":%d,\"frames\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"rate_pps\":%.1f}",
+			       n++ ? "," : "", i, q->frames, q->lost, qs > 0 ? (q->frames - 1) / qs : 0.0);
 		}
 		printf("]}\n");
 		return;
 	}
-	printf("rx %s: %" PRIu64 " frames in %.2f s, %.0f pps, lost %" PRIu64
-	       " (socket drops %" PRIu64 "), replies %" PRIu64 "\n",
+	printf("rx %s: %" PRIu64 " frames in %.2f s, %.0f pps, lost %" PRIu64 " (socket drops %" PRIu64
+	       "), replies %" PRIu64 "\n",
 	       ifname, s->frames, secs, rate, s->lost, s->sock_drops, s->replies);
 	printf("delay (device arrival to this program): p50 %.1f us, p99 %.1f us, max %.1f us, "
 	       "mean %.1f us\n",
 	       rx_pct(s, 0.5) / 1e3, rx_pct(s, 0.99) / 1e3, s->max_ns / 1e3, mean / 1e3);
 	for (i = 0; i < VQSIM_MAX_QUEUES; i++)
 		if (s->q[i].seen)
-			printf("  queue %d: %" PRIu64 " frames, lost %" PRIu64 "\n", i,
-			       s->q[i].frames, s->q[i].lost);
+			printf("  queue %d: %" PRIu64 " frames, lost %" PRIu64 "\n", i, s->q[i].frames, s->q[i].lost);
 }
 
 static int sim_rx(int argc, char **argv)
@@ -545,7 +530,7 @@ static int sim_rx(int argc, char **argv)
 	double duration = 5;
 	uint64_t count = 0, start, end;
 	const char *ifname = NULL;
-	struct sockaddr_ll sll = { 0 };
+	struct sockaddr_ll sll = {0};
 	struct mmsghdr msgs[RX_BATCH];
 	struct iovec iov[RX_BATCH];
 	static uint8_t bufs[RX_BATCH][VQSIM_FRAME_MAX + 64];
@@ -611,7 +596,7 @@ static int sim_rx(int argc, char **argv)
 	start = now_ns();
 	end = start + (uint64_t)(duration * 1e9);
 	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
 		uint64_t now = now_ns();
 		int left_ms;
 
@@ -661,8 +646,8 @@ int cmd_sim(int argc, char **argv)
 	argv++;
 	if (!strcmp(verb, "rx"))
 		return sim_rx(argc, argv);
-	if (strcmp(verb, "devices") && strcmp(verb, "coalesce") && strcmp(verb, "batch") &&
-	    strcmp(verb, "stats") && strcmp(verb, "traffic"))
+	if (strcmp(verb, "devices") && strcmp(verb, "coalesce") && strcmp(verb, "batch") && strcmp(verb, "stats") &&
+	    strcmp(verb, "traffic"))
 		return usage_error("unknown verb '%s'", verb);
 
 	ret = nl_open(&h);

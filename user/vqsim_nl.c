@@ -14,20 +14,20 @@
 #define VQSIM_NL_BUF (64 * 1024)
 
 static const char *const attr_names[VQSIM_A_MAX + 1] = {
-	[VQSIM_A_DEV_NAME] = "dev-name",
-	[VQSIM_A_QUEUE] = "queue",
-	[VQSIM_A_COAL_USECS] = "coal-usecs",
-	[VQSIM_A_COAL_PACKETS] = "coal-packets",
-	[VQSIM_A_BATCH] = "batch",
-	[VQSIM_A_BATCH_ENTRY] = "batch-entry",
-	[VQSIM_A_BATCH_PARTIAL] = "batch-partial",
-	[VQSIM_A_TRAFFIC_STATE] = "traffic-state",
-	[VQSIM_A_TRAFFIC_RATE] = "traffic-rate",
-	[VQSIM_A_TRAFFIC_SIZE] = "traffic-size",
-	[VQSIM_A_TRAFFIC_BURST] = "traffic-burst",
-	[VQSIM_A_TRAFFIC_PATTERN] = "traffic-pattern",
-	[VQSIM_A_TRAFFIC_ON_USECS] = "traffic-on-usecs",
-	[VQSIM_A_TRAFFIC_OFF_USECS] = "traffic-off-usecs",
+    [VQSIM_A_DEV_NAME] = "dev-name",
+    [VQSIM_A_QUEUE] = "queue",
+    [VQSIM_A_COAL_USECS] = "coal-usecs",
+    [VQSIM_A_COAL_PACKETS] = "coal-packets",
+    [VQSIM_A_BATCH] = "batch",
+    [VQSIM_A_BATCH_ENTRY] = "batch-entry",
+    [VQSIM_A_BATCH_PARTIAL] = "batch-partial",
+    [VQSIM_A_TRAFFIC_STATE] = "traffic-state",
+    [VQSIM_A_TRAFFIC_RATE] = "traffic-rate",
+    [VQSIM_A_TRAFFIC_SIZE] = "traffic-size",
+    [VQSIM_A_TRAFFIC_BURST] = "traffic-burst",
+    [VQSIM_A_TRAFFIC_PATTERN] = "traffic-pattern",
+    [VQSIM_A_TRAFFIC_ON_USECS] = "traffic-on-usecs",
+    [VQSIM_A_TRAFFIC_OFF_USECS] = "traffic-off-usecs",
 };
 
 const char *vqsim_attr_name(int type)
@@ -57,7 +57,7 @@ static void name_attr(const struct nlmsghdr *req, uint32_t off, char *out, size_
 	const struct nlattr *a, *b;
 	unsigned int i;
 
-	mnl_attr_for_each(a, req, sizeof(struct genlmsghdr)) {
+	mnl_attr_for_each (a, req, sizeof(struct genlmsghdr)) {
 		const char *s = (const char *)a;
 
 		if (off == (uint32_t)(s - base)) {
@@ -67,14 +67,14 @@ static void name_attr(const struct nlmsghdr *req, uint32_t off, char *out, size_
 		if (mnl_attr_get_type(a) != VQSIM_A_BATCH)
 			continue;
 		i = 0;
-		mnl_attr_for_each_nested(b, a) {
+		mnl_attr_for_each_nested (b, a) {
 			const struct nlattr *c;
 
 			if (off == (uint32_t)((const char *)b - base)) {
 				snprintf(out, len, "batch entry %u", i);
 				return;
 			}
-			mnl_attr_for_each_nested(c, b) {
+			mnl_attr_for_each_nested (c, b) {
 				if (off == (uint32_t)((const char *)c - base)) {
 					snprintf(out, len, "batch entry %u: %s", i,
 						 vqsim_attr_name(mnl_attr_get_type(c)));
@@ -136,10 +136,10 @@ static int error_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
 	struct req *r = data;
-	struct ext_ack x = { .offs = -1, .miss_type = -1 };
+	struct ext_ack x = {.offs = -1, .miss_type = -1};
 	char where[96] = "", bounds[64] = "";
 	size_t off = sizeof(*e);
-	uint64_t mm[3] = { 0, 0, 0 };
+	uint64_t mm[3] = {0, 0, 0};
 
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
 		return MNL_CB_ERROR;
@@ -156,14 +156,13 @@ static int error_cb(const struct nlmsghdr *nlh, void *data)
 	if (x.policy) {
 		mnl_attr_parse_nested(x.policy, policy_cb, mm);
 		if (mm[2] == 3)
-			snprintf(bounds, sizeof(bounds), ", allowed %llu-%llu",
-				 (unsigned long long)mm[0], (unsigned long long)mm[1]);
+			snprintf(bounds, sizeof(bounds), ", allowed %llu-%llu", (unsigned long long)mm[0],
+				 (unsigned long long)mm[1]);
 		else if (mm[2] == 2)
 			snprintf(bounds, sizeof(bounds), ", max %llu", (unsigned long long)mm[1]);
 	}
-	snprintf(r->h->err, sizeof(r->h->err), "%s%s%s%s%s%s", strerror(-e->error),
-		 x.msg ? ": " : "", x.msg ? x.msg : "", where[0] ? " (attribute " : "", where,
-		 where[0] ? (bounds[0] ? "" : ")") : "");
+	snprintf(r->h->err, sizeof(r->h->err), "%s%s%s%s%s%s", strerror(-e->error), x.msg ? ": " : "",
+		 x.msg ? x.msg : "", where[0] ? " (attribute " : "", where, where[0] ? (bounds[0] ? "" : ")") : "");
 	if (where[0] && bounds[0]) {
 		size_t l = strlen(r->h->err);
 
@@ -198,9 +197,9 @@ static int data_cb(const struct nlmsghdr *nlh, void *data)
 /* Sends the request and runs cb on each answer until the ack or the dump's end. */
 static int transact(struct vqsim_nl *h, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
-	struct req r = { .h = h, .nlh = nlh, .data_cb = cb, .data = data };
+	struct req r = {.h = h, .nlh = nlh, .data_cb = cb, .data = data};
 	/* Given a table, libmnl runs no default for the types left NULL. */
-	mnl_cb_t ctl[NLMSG_MIN_TYPE] = { [NLMSG_ERROR] = error_cb, [NLMSG_DONE] = done_cb };
+	mnl_cb_t ctl[NLMSG_MIN_TYPE] = {[NLMSG_ERROR] = error_cb, [NLMSG_DONE] = done_cb};
 	uint32_t seq = nlh->nlmsg_seq;
 	ssize_t n;
 	int ret;
@@ -228,8 +227,7 @@ static int transact(struct vqsim_nl *h, struct nlmsghdr *nlh, mnl_cb_t cb, void 
 	return 0;
 }
 
-static struct nlmsghdr *put_hdr(struct vqsim_nl *h, char *buf, uint16_t type, uint8_t cmd,
-				uint16_t flags)
+static struct nlmsghdr *put_hdr(struct vqsim_nl *h, char *buf, uint16_t type, uint8_t cmd, uint16_t flags)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct genlmsghdr *g;
@@ -248,7 +246,7 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct nlattr *a;
 
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
+	mnl_attr_for_each (a, nlh, sizeof(struct genlmsghdr))
 		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
 			*(uint16_t *)data = mnl_attr_get_u16(a);
 	return MNL_CB_OK;
@@ -286,8 +284,8 @@ int vqsim_nl_open(struct vqsim_nl *h)
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, VQSIM_GENL_NAME);
 	err = transact(h, nlh, family_cb, &h->family);
 	if (err || !h->family) {
-		snprintf(h->err, sizeof(h->err),
-			 "no generic netlink family '%s': is vqsim.ko loaded?", VQSIM_GENL_NAME);
+		snprintf(h->err, sizeof(h->err), "no generic netlink family '%s': is vqsim.ko loaded?",
+			 VQSIM_GENL_NAME);
 		vqsim_nl_close(h);
 		return -ENOENT;
 	}
@@ -347,7 +345,7 @@ struct dev_walk {
 static int dev_msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dev_walk *w = data;
-	struct vqsim_dev_info d = { .virtio_index = -1 };
+	struct vqsim_dev_info d = {.virtio_index = -1};
 
 	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), dev_attr_cb, &d);
 	return w->cb(&d, w->arg) ? MNL_CB_STOP : MNL_CB_OK;
@@ -363,7 +361,7 @@ int vqsim_nl_dev_get(struct vqsim_nl *h, const char *dev, struct vqsim_dev_info 
 {
 	char buf[512];
 	struct nlmsghdr *nlh = put_hdr(h, buf, h->family, VQSIM_CMD_DEV_GET, 0);
-	struct dev_walk w = { dev_copy, out };
+	struct dev_walk w = {dev_copy, out};
 
 	mnl_attr_put_strz(nlh, VQSIM_A_DEV_NAME, dev);
 	return transact(h, nlh, dev_msg_cb, &w);
@@ -373,7 +371,7 @@ int vqsim_nl_dev_dump(struct vqsim_nl *h, vqsim_dev_cb cb, void *arg)
 {
 	char buf[256];
 	struct nlmsghdr *nlh = put_hdr(h, buf, h->family, VQSIM_CMD_DEV_GET, NLM_F_DUMP);
-	struct dev_walk w = { cb, arg };
+	struct dev_walk w = {cb, arg};
 
 	return transact(h, nlh, dev_msg_cb, &w);
 }
@@ -395,19 +393,45 @@ static int stat_attr_cb(const struct nlattr *a, void *data)
 	if (mnl_attr_get_payload_len(a) != sizeof(uint64_t))
 		return MNL_CB_OK;
 	switch (t) {
-	case VQSIM_STAT_PACKETS: q->packets = mnl_attr_get_u64(a); break;
-	case VQSIM_STAT_BYTES: q->bytes = mnl_attr_get_u64(a); break;
-	case VQSIM_STAT_NOTIFY_FRAMES: q->notify[VQSIM_CAUSE_FRAMES] = mnl_attr_get_u64(a); break;
-	case VQSIM_STAT_NOTIFY_TIMER: q->notify[VQSIM_CAUSE_TIMER] = mnl_attr_get_u64(a); break;
-	case VQSIM_STAT_NOTIFY_IMMEDIATE: q->notify[VQSIM_CAUSE_IMMEDIATE] = mnl_attr_get_u64(a); break;
-	case VQSIM_STAT_NOTIFY_SUPPRESSED: q->suppressed = mnl_attr_get_u64(a); break;
-	case VQSIM_STAT_NOTIFY_DROPPED: q->notify_dropped = mnl_attr_get_u64(a); break;
-	case VQSIM_STAT_KICKS: q->kicks = mnl_attr_get_u64(a); break;
-	case VQSIM_STAT_DROPS: q->drops = mnl_attr_get_u64(a); break;
-	case VQSIM_STAT_DELAY_SUM_NS: q->delay_sum_ns = mnl_attr_get_u64(a); break;
-	case VQSIM_STAT_DELAY_MAX_NS: q->delay_max_ns = mnl_attr_get_u64(a); break;
-	case VQSIM_STAT_SRC_FRAMES: q->src_frames = mnl_attr_get_u64(a); break;
-	case VQSIM_STAT_SRC_REPLIES: q->src_replies = mnl_attr_get_u64(a); break;
+	case VQSIM_STAT_PACKETS:
+		q->packets = mnl_attr_get_u64(a);
+		break;
+	case VQSIM_STAT_BYTES:
+		q->bytes = mnl_attr_get_u64(a);
+		break;
+	case VQSIM_STAT_NOTIFY_FRAMES:
+		q->notify[VQSIM_CAUSE_FRAMES] = mnl_attr_get_u64(a);
+		break;
+	case VQSIM_STAT_NOTIFY_TIMER:
+		q->notify[VQSIM_CAUSE_TIMER] = mnl_attr_get_u64(a);
+		break;
+	case VQSIM_STAT_NOTIFY_IMMEDIATE:
+		q->notify[VQSIM_CAUSE_IMMEDIATE] = mnl_attr_get_u64(a);
+		break;
+	case VQSIM_STAT_NOTIFY_SUPPRESSED:
+		q->suppressed = mnl_attr_get_u64(a);
+		break;
+	case VQSIM_STAT_NOTIFY_DROPPED:
+		q->notify_dropped = mnl_attr_get_u64(a);
+		break;
+	case VQSIM_STAT_KICKS:
+		q->kicks = mnl_attr_get_u64(a);
+		break;
+	case VQSIM_STAT_DROPS:
+		q->drops = mnl_attr_get_u64(a);
+		break;
+	case VQSIM_STAT_DELAY_SUM_NS:
+		q->delay_sum_ns = mnl_attr_get_u64(a);
+		break;
+	case VQSIM_STAT_DELAY_MAX_NS:
+		q->delay_max_ns = mnl_attr_get_u64(a);
+		break;
+	case VQSIM_STAT_SRC_FRAMES:
+		q->src_frames = mnl_attr_get_u64(a);
+		break;
+	case VQSIM_STAT_SRC_REPLIES:
+		q->src_replies = mnl_attr_get_u64(a);
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -417,19 +441,46 @@ static int queue_attr_cb(const struct nlattr *a, void *data)
 	struct vqsim_queue_info *q = data;
 
 	switch (mnl_attr_get_type(a)) {
-	case VQSIM_A_DEV_NAME: snprintf(q->dev, sizeof(q->dev), "%s", mnl_attr_get_str(a)); break;
-	case VQSIM_A_QUEUE: q->queue = mnl_attr_get_u32(a); break;
-	case VQSIM_A_QUEUE_TYPE: q->type = mnl_attr_get_u32(a); break;
-	case VQSIM_A_QUEUE_READY: q->ready = mnl_attr_get_u8(a); break;
-	case VQSIM_A_COAL_USECS: q->coal.usecs = mnl_attr_get_u32(a); break;
-	case VQSIM_A_COAL_PACKETS: q->coal.packets = mnl_attr_get_u32(a); break;
-	case VQSIM_A_COAL_SOURCE: q->coal.source = mnl_attr_get_u32(a); break;
-	case VQSIM_A_TRAFFIC_STATE: q->has_traffic = true; q->traffic.state = mnl_attr_get_u32(a); break;
-	case VQSIM_A_TRAFFIC_RATE: q->traffic.rate = mnl_attr_get_u32(a); break;
-	case VQSIM_A_TRAFFIC_SIZE: q->traffic.size = mnl_attr_get_u32(a); break;
-	case VQSIM_A_TRAFFIC_BURST: q->traffic.burst = mnl_attr_get_u32(a); break;
-	case VQSIM_A_TRAFFIC_PATTERN: q->traffic.pattern = mnl_attr_get_u32(a); break;
-	case VQSIM_A_STATS: mnl_attr_parse_nested(a, stat_attr_cb, q); break;
+	case VQSIM_A_DEV_NAME:
+		snprintf(q->dev, sizeof(q->dev), "%s", mnl_attr_get_str(a));
+		break;
+	case VQSIM_A_QUEUE:
+		q->queue = mnl_attr_get_u32(a);
+		break;
+	case VQSIM_A_QUEUE_TYPE:
+		q->type = mnl_attr_get_u32(a);
+		break;
+	case VQSIM_A_QUEUE_READY:
+		q->ready = mnl_attr_get_u8(a);
+		break;
+	case VQSIM_A_COAL_USECS:
+		q->coal.usecs = mnl_attr_get_u32(a);
+		break;
+	case VQSIM_A_COAL_PACKETS:
+		q->coal.packets = mnl_attr_get_u32(a);
+		break;
+	case VQSIM_A_COAL_SOURCE:
+		q->coal.source = mnl_attr_get_u32(a);
+		break;
+	case VQSIM_A_TRAFFIC_STATE:
+		q->has_traffic = true;
+		q->traffic.state = mnl_attr_get_u32(a);
+		break;
+	case VQSIM_A_TRAFFIC_RATE:
+		q->traffic.rate = mnl_attr_get_u32(a);
+		break;
+	case VQSIM_A_TRAFFIC_SIZE:
+		q->traffic.size = mnl_attr_get_u32(a);
+		break;
+	case VQSIM_A_TRAFFIC_BURST:
+		q->traffic.burst = mnl_attr_get_u32(a);
+		break;
+	case VQSIM_A_TRAFFIC_PATTERN:
+		q->traffic.pattern = mnl_attr_get_u32(a);
+		break;
+	case VQSIM_A_STATS:
+		mnl_attr_parse_nested(a, stat_attr_cb, q);
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -455,8 +506,7 @@ static int queue_copy(const struct vqsim_queue_info *q, void *arg)
 	return 0;
 }
 
-static struct nlmsghdr *put_queue(struct vqsim_nl *h, char *buf, uint8_t cmd, const char *dev,
-				  uint32_t queue)
+static struct nlmsghdr *put_queue(struct vqsim_nl *h, char *buf, uint8_t cmd, const char *dev, uint32_t queue)
 {
 	struct nlmsghdr *nlh = put_hdr(h, buf, h->family, cmd, 0);
 
@@ -469,7 +519,7 @@ int vqsim_nl_coal_get(struct vqsim_nl *h, const char *dev, uint32_t queue, struc
 {
 	char buf[512];
 	struct vqsim_queue_info q;
-	struct queue_walk w = { queue_copy, &q };
+	struct queue_walk w = {queue_copy, &q};
 	int err;
 
 	err = transact(h, put_queue(h, buf, VQSIM_CMD_COAL_GET, dev, queue), queue_msg_cb, &w);
@@ -478,8 +528,7 @@ int vqsim_nl_coal_get(struct vqsim_nl *h, const char *dev, uint32_t queue, struc
 	return err;
 }
 
-int vqsim_nl_coal_set(struct vqsim_nl *h, const char *dev, uint32_t queue, int64_t usecs,
-		      int64_t packets)
+int vqsim_nl_coal_set(struct vqsim_nl *h, const char *dev, uint32_t queue, int64_t usecs, int64_t packets)
 {
 	char buf[512];
 	struct nlmsghdr *nlh = put_queue(h, buf, VQSIM_CMD_COAL_SET, dev, queue);
@@ -491,11 +540,10 @@ int vqsim_nl_coal_set(struct vqsim_nl *h, const char *dev, uint32_t queue, int64
 	return transact(h, nlh, NULL, NULL);
 }
 
-int vqsim_nl_stats_get(struct vqsim_nl *h, const char *dev, uint32_t queue,
-		       struct vqsim_queue_info *out)
+int vqsim_nl_stats_get(struct vqsim_nl *h, const char *dev, uint32_t queue, struct vqsim_queue_info *out)
 {
 	char buf[512];
-	struct queue_walk w = { queue_copy, out };
+	struct queue_walk w = {queue_copy, out};
 
 	return transact(h, put_queue(h, buf, VQSIM_CMD_STATS_GET, dev, queue), queue_msg_cb, &w);
 }
@@ -504,7 +552,7 @@ int vqsim_nl_stats_dump(struct vqsim_nl *h, const char *dev, vqsim_queue_cb cb, 
 {
 	char buf[512];
 	struct nlmsghdr *nlh = put_hdr(h, buf, h->family, VQSIM_CMD_STATS_GET, NLM_F_DUMP);
-	struct queue_walk w = { cb, arg };
+	struct queue_walk w = {cb, arg};
 
 	if (dev)
 		mnl_attr_put_strz(nlh, VQSIM_A_DEV_NAME, dev);
@@ -533,8 +581,8 @@ static int batch_msg_cb(const struct nlmsghdr *nlh, void *data)
 	struct batch_answer *b = data;
 	struct nlattr *a;
 
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
-		int64_t r[2] = { -1, 0 };
+	mnl_attr_for_each (a, nlh, sizeof(struct genlmsghdr)) {
+		int64_t r[2] = {-1, 0};
 
 		if (mnl_attr_get_type(a) == VQSIM_A_BATCH_APPLIED) {
 			b->applied = mnl_attr_get_u32(a);
@@ -549,11 +597,10 @@ static int batch_msg_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int vqsim_nl_coal_set_batch(struct vqsim_nl *h, struct vqsim_coal_entry *e, uint32_t n,
-			    bool partial, uint32_t *applied)
+int vqsim_nl_coal_set_batch(struct vqsim_nl *h, struct vqsim_coal_entry *e, uint32_t n, bool partial, uint32_t *applied)
 {
 	size_t size = MNL_NLMSG_HDRLEN + 64 + (size_t)n * 96;
-	struct batch_answer b = { e, n, 0 };
+	struct batch_answer b = {e, n, 0};
 	struct nlattr *list, *ent;
 	struct nlmsghdr *nlh;
 	char *buf;
@@ -584,8 +631,8 @@ int vqsim_nl_coal_set_batch(struct vqsim_nl *h, struct vqsim_coal_entry *e, uint
 	return err;
 }
 
-int vqsim_nl_traffic_set(struct vqsim_nl *h, const char *dev, uint32_t queue,
-			 const struct vqsim_traffic *t, unsigned int has)
+int vqsim_nl_traffic_set(struct vqsim_nl *h, const char *dev, uint32_t queue, const struct vqsim_traffic *t,
+			 unsigned int has)
 {
 	char buf[512];
 	struct nlmsghdr *nlh = put_queue(h, buf, VQSIM_CMD_TRAFFIC_SET, dev, queue);

@@ -95,25 +95,22 @@ typedef int (*vqsim_queue_cb)(const struct vqsim_queue_info *q, void *arg);
 
 int vqsim_nl_dev_get(struct vqsim_nl *h, const char *dev, struct vqsim_dev_info *out);
 int vqsim_nl_dev_dump(struct vqsim_nl *h, vqsim_dev_cb cb, void *arg);
-int vqsim_nl_coal_get(struct vqsim_nl *h, const char *dev, uint32_t queue,
-		      struct vqsim_coal *out);
+int vqsim_nl_coal_get(struct vqsim_nl *h, const char *dev, uint32_t queue, struct vqsim_coal *out);
 /* usecs or packets < 0: keep that one as it is. */
-int vqsim_nl_coal_set(struct vqsim_nl *h, const char *dev, uint32_t queue, int64_t usecs,
-		      int64_t packets);
+int vqsim_nl_coal_set(struct vqsim_nl *h, const char *dev, uint32_t queue, int64_t usecs, int64_t packets);
 /*
  * Sets many queues in one message. Without partial, all or nothing: on a
  * refusal nothing changed and each refused entry has its err. *applied (may be
  * NULL) is how many entries took effect.
  */
-int vqsim_nl_coal_set_batch(struct vqsim_nl *h, struct vqsim_coal_entry *e, uint32_t n,
-			    bool partial, uint32_t *applied);
-int vqsim_nl_stats_get(struct vqsim_nl *h, const char *dev, uint32_t queue,
-		       struct vqsim_queue_info *out);
+int vqsim_nl_coal_set_batch(struct vqsim_nl *h, struct vqsim_coal_entry *e, uint32_t n, bool partial,
+			    uint32_t *applied);
+int vqsim_nl_stats_get(struct vqsim_nl *h, const char *dev, uint32_t queue, struct vqsim_queue_info *out);
 /* dev NULL: every device. */
 int vqsim_nl_stats_dump(struct vqsim_nl *h, const char *dev, vqsim_queue_cb cb, void *arg);
 /* has: VQSIM_TRAFFIC_HAS_* for the fields to send besides state. */
-int vqsim_nl_traffic_set(struct vqsim_nl *h, const char *dev, uint32_t queue,
-			 const struct vqsim_traffic *t, unsigned int has);
+int vqsim_nl_traffic_set(struct vqsim_nl *h, const char *dev, uint32_t queue, const struct vqsim_traffic *t,
+			 unsigned int has);
 
 const char *vqsim_attr_name(int type);
 
