@@ -417,7 +417,11 @@ static void restore_leftovers(struct controller *ctl)
 static int on_tick(void *arg, const struct vq_snapshot *prev, const struct vq_snapshot *cur)
 {
 	struct vq_period p;
-	int err = vq_period_build(prev, cur, &p);
+	int err;
+
+	if (!prev) /* the first read: nothing to decide on yet */
+		return 0;
+	err = vq_period_build(prev, cur, &p);
 
 	if (err)
 		return err;
@@ -471,7 +475,7 @@ int cmd_run(int argc, char **argv)
 	fprintf(stderr, "vqmod run: actuator %s, tick %u ms%s\n", ctl.act.ops->name, o.interval_ms,
 		o.engine.max_delay_us || o.engine.irq_budget ? ", with budgets" : "");
 	loop = (struct evloop){ .col = &col, .interval_s = o.interval_ms / 1000.0, .duration_s = o.duration,
-				.tick = on_tick, .arg = &ctl };
+				.tick = on_tick, .arg = &ctl, .input_fd = -1 };
 	if (o.mon.wake_every && !(loop.wake = evloop_wakeups(vqmon_wakeups_fd(mon)))) {
 		fprintf(stderr, "vqmod run: --wake-every: cannot use the ring buffer: %s\n", strerror(errno));
 		rc = EXIT_NOFEATURE;

@@ -3,18 +3,15 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/time.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 #include "collector.h"
 #include "commands.h"
 #include "errors.h"
+#include "evloop.h"
 #include "output.h"
 #include "selfstats.h"
 #include "view.h"
@@ -248,42 +245,6 @@ static double wallclock(void)
 	return tv.tv_sec + tv.tv_usec / 1e6;
 }
 
-/* Signals arrive as reads on a signalfd, in the one event loop. */
-static int signals_fd(void)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, NULL))
-		return -1;
-	signal(SIGPIPE, SIG_IGN); /* a closed pipe shows as a write error instead */
-	return signalfd(-1, &set, SFD_CLOEXEC);
-}
-
-static int set_timer(int fd, double seconds)
-{
-	struct itimerspec its = {};
-
-	its.it_value.tv_sec = (time_t)seconds;
-	its.it_value.tv_nsec = (long)((seconds - (time_t)seconds) * 1e9);
-	its.it_interval = its.it_value;
-	return timerfd_settime(fd, 0, &its, NULL);
-}
-
-static int interval_timer(double seconds)
-{
-	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-
-	if (fd >= 0 && set_timer(fd, seconds)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* Where each period goes: stdout (unless the TUI has the terminal), the exporters. */
 struct outputs {
 	const struct top_opts *o;
@@ -292,6 +253,7 @@ struct outputs {
 	struct selfstats *self;
 	struct tui *tui;
 	struct httpd *httpd;
+	long done; /* periods shown */
 	char err[512]; /* said after the terminal is given back */
 };
 
@@ -356,90 +318,35 @@ static int report_period(struct outputs *out, const struct vq_snapshot *prev, co
 	else if (!err && prev)
 		(o->json ? json_print : table_print)(stdout, &r);
 	if (!err && export(out, &r, cur))
-		err = 1; /* export said why */
+		err = -EIO; /* export said why */
 	free(shown);
 	vq_period_free(&period);
 	return err;
 }
 
-static int run_loop(struct outputs *out, struct collector *col)
+/* The loop's tick: a period shown, and a stop after -n of them or a broken pipe. */
+static int on_tick(void *arg, const struct vq_snapshot *prev, const struct vq_snapshot *cur)
 {
-	struct pollfd fds[3 + 1 + HTTPD_MAX_CLIENTS];
-	struct vq_snapshot snaps[2];
-	double interval = out->o->interval;
-	int sig_fd, timer_fd, cur = 0, rc = EXIT_OK, err;
-	long done = 0;
+	struct outputs *out = arg;
+	int err = report_period(out, prev, cur);
 
-	vq_snapshot_init(&snaps[0]);
-	vq_snapshot_init(&snaps[1]);
-	sig_fd = signals_fd();
-	timer_fd = interval_timer(interval);
-	if (sig_fd < 0 || timer_fd < 0) {
-		snprintf(out->err, sizeof(out->err), "cannot set up the event loop: %s", strerror(errno));
-		rc = EXIT_RUNTIME;
-		goto out;
+	if (err || !prev)
+		return err;
+	if (!out->tui && ferror(stdout)) /* the reader went away (EPIPE): nothing left to do */
+		return 1;
+	return out->o->count && ++out->done >= out->o->count;
+}
+
+static enum evloop_input on_input(void *arg, double *interval)
+{
+	switch (tui_input(((struct outputs *)arg)->tui, interval)) {
+	case TUI_QUIT:
+		return EVLOOP_INPUT_QUIT;
+	case TUI_INTERVAL:
+		return EVLOOP_INPUT_INTERVAL;
+	default:
+		return EVLOOP_INPUT_NONE;
 	}
-	if ((err = collector_read(col, &snaps[cur])) || (err = report_period(out, NULL, &snaps[cur])))
-		goto failed;
-	while (!out->o->count || done < out->o->count) {
-		size_t n = 3;
-		int ready;
-
-		fds[0] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
-		fds[1] = (struct pollfd){ .fd = timer_fd, .events = POLLIN };
-		fds[2] = (struct pollfd){ .fd = out->tui ? tui_fd(out->tui) : -1, .events = POLLIN };
-		if (out->httpd)
-			n += httpd_pollfds(out->httpd, fds + 3);
-		ready = poll(fds, n, -1);
-		if (ready < 0 && errno != EINTR) {
-			rc = EXIT_RUNTIME;
-			break;
-		}
-		if (ready < 0 && !out->tui) /* in the TUI, a resize (SIGWINCH) ends the poll */
-			continue;
-		if (fds[0].revents) /* SIGINT, SIGTERM, SIGHUP: a clean stop */
-			break;
-		if (out->httpd)
-			httpd_handle(out->httpd, fds + 3, n - 3);
-		if (fds[1].revents) {
-			__u64 expirations;
-
-			if (read(fds[1].fd, &expirations, sizeof(expirations)) < 0)
-				continue;
-			if ((err = collector_read(col, &snaps[!cur])))
-				goto failed;
-			cur = !cur;
-			if ((err = report_period(out, &snaps[!cur], &snaps[cur])))
-				goto failed;
-			if (!out->tui && ferror(stdout)) /* reader went away (EPIPE): nothing left to do */
-				break;
-			done++;
-		}
-		if (out->tui && (fds[2].revents || ready < 0)) {
-			enum tui_action a = tui_input(out->tui, &interval);
-
-			if (a == TUI_QUIT)
-				break;
-			if (a == TUI_INTERVAL && set_timer(timer_fd, interval)) {
-				snprintf(out->err, sizeof(out->err), "cannot set the delay: %s", strerror(errno));
-				rc = EXIT_RUNTIME;
-				break;
-			}
-		}
-	}
-	goto out;
-failed:
-	if (err < 0)
-		snprintf(out->err, sizeof(out->err), "reading the counters failed: %s", strerror(-err));
-	rc = EXIT_RUNTIME;
-out:
-	if (sig_fd >= 0)
-		close(sig_fd);
-	if (timer_fd >= 0)
-		close(timer_fd);
-	vq_snapshot_free(&snaps[0]);
-	vq_snapshot_free(&snaps[1]);
-	return rc;
 }
 
 /* "notify=tp_btf irq_handler_entry/exit, kick=none, ..." of the wanted groups */
@@ -462,6 +369,7 @@ int cmd_top(int argc, char **argv)
 	struct pinned pin = { .stats_fd = -1, .names_fd = -1 };
 	struct collector col = {};
 	struct outputs out = { .o = &o };
+	struct evloop loop;
 	struct vqmon *mon = NULL;
 	char err[512], hooks[512];
 	int rc;
@@ -512,10 +420,16 @@ int cmd_top(int argc, char **argv)
 		fprintf(stderr, "vqmod top: %s\n", err);
 		goto out;
 	}
-	rc = run_loop(&out, &col);
+	loop = (struct evloop){ .col = &col, .interval_s = o.interval, .tick = on_tick, .arg = &out,
+				.httpd = out.httpd, .input_fd = out.tui ? tui_fd(out.tui) : -1,
+				.input = out.tui ? on_input : NULL };
+	rc = evloop_run(&loop);
 	tui_stop(out.tui); /* before any message, so that it stays on the screen */
+	if (rc && !out.err[0])
+		snprintf(out.err, sizeof(out.err), "reading the counters failed: %s", strerror(-rc));
 	if (out.err[0])
 		fprintf(stderr, "vqmod top: %s\n", out.err);
+	rc = rc ? EXIT_RUNTIME : EXIT_OK;
 out:
 	httpd_close(out.httpd);
 	selfstats_stop(&self);
