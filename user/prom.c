@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "loader.h"
+#include "httpd.h"
 #include "prom.h"
 #include "queue.h"
 
@@ -206,4 +207,27 @@ int prom_write_file(const char *path, const char *text, size_t len)
 out:
 	free(tmp);
 	return err;
+}
+
+int prom_publish(const struct report *r, const struct vq_snapshot *snap, const char *path, struct httpd *httpd,
+		 char *err, size_t errlen)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc = 0;
+
+	if (!f)
+		return -errno;
+	prom_write(f, r, snap);
+	if (fclose(f)) {
+		free(text);
+		return -ENOMEM;
+	}
+	if (path && (rc = prom_write_file(path, text, len)))
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
+	else if (httpd && (rc = httpd_set_body(httpd, text, len)))
+		snprintf(err, errlen, "out of memory");
+	free(text);
+	return rc;
 }

@@ -17,4 +17,9 @@ void prom_label_value(FILE *f, const char *s);
 /* Replaces path with text atomically: path.tmp, fsync, rename. Returns -errno. */
 int prom_write_file(const char *path, const char *text, size_t len);
 
+struct httpd;
+/* One exposition, to the textfile (path, or NULL) and the HTTP server (or NULL). */
+int prom_publish(const struct report *r, const struct vq_snapshot *snap, const char *path, struct httpd *httpd,
+		 char *err, size_t errlen);
+
 #endif

@@ -20,7 +20,10 @@
 #include "engine.h"
 #include "errors.h"
 #include "evloop.h"
+#include "httpd.h"
 #include "loader.h"
+#include "output.h"
+#include "prom.h"
 #include "restore.h"
 
 struct run_opts {
@@ -31,6 +34,7 @@ struct run_opts {
 	double duration; /* seconds; 0: until a signal */
 	bool json, verbose;
 	const char *state_path;
+	const char *prom_file, *listen;
 	struct engine_config engine;
 	struct {
 		__u32 dev, weight;
@@ -46,6 +50,7 @@ struct ctl_queue {
 	bool changed; /* its original is in the restore record */
 	struct act_target target;
 	struct coalesce current, original;
+	__u64 decisions;
 };
 
 struct controller {
@@ -58,14 +63,18 @@ struct controller {
 	struct act_setting *batch;
 	size_t *batch_queue; /* batch entry -> index in q */
 	__u64 decisions, changes, failures;
+	struct httpd *httpd;
+	const struct hook_status *hooks;
+	size_t nhooks;
+	char err[512];
 };
 
 static const char usage[] =
 	"usage: vqmod run [--actuator vqsim|ethtool|dry-run] [--dry-run] [--device DEV] [--queue Q]\n"
 	"                 [--interval MS] [--duration S] [--max-delay US] [--irq-budget N]\n"
 	"                 [--weight DEV=W]... [--profile rx=U:F,...|tx=...]... [--log text|json]\n"
-	"                 [--state FILE] [--wake-every N] [--hooks LIST] [--hook-types LIST]\n"
-	"                 [--btf FILE] [-v]\n"
+	"                 [--state FILE] [--wake-every N] [--prom-file PATH] [--listen ADDR:PORT]\n"
+	"                 [--hooks LIST] [--hook-types LIST] [--btf FILE] [-v]\n"
 	"\n"
 	"Moderates each virtqueue's interrupts from the host: DIM per queue, within\n"
 	"a latency budget and a host interrupt budget. Restores the original\n"
@@ -85,6 +94,8 @@ static const char usage[] =
 	"  --state FILE        restore record (default " RESTORE_DEFAULT_PATH ")\n"
 	"  --wake-every N      BPF wakes the loop before its tick every N notifications\n"
 	"                      of a queue on a CPU (default off)\n"
+	"  --prom-file PATH    write a node_exporter textfile every tick\n"
+	"  --listen ADDR:PORT  serve Prometheus metrics (default address 127.0.0.1)\n"
 	"  -v, --verbose       log every judged window, not just changes\n";
 
 static int bad_usage(const char *fmt, const char *arg)
@@ -111,7 +122,7 @@ static int parse_uint(const char *arg, unsigned long min, unsigned long max, uns
 static int parse_args(int argc, char **argv, struct run_opts *o)
 {
 	enum { O_ACT = 256, O_DRY, O_DEV, O_QUEUE, O_INTERVAL, O_DURATION, O_DELAY, O_BUDGET, O_WEIGHT,
-	       O_PROFILE, O_LOG, O_STATE, O_HOOKS, O_KINDS, O_BTF, O_WAKE };
+	       O_PROFILE, O_LOG, O_STATE, O_HOOKS, O_KINDS, O_BTF, O_WAKE, O_PROM, O_LISTEN };
 	static const struct option longopts[] = {
 		{ "actuator", required_argument, NULL, O_ACT },	   { "dry-run", no_argument, NULL, O_DRY },
 		{ "device", required_argument, NULL, O_DEV },	   { "queue", required_argument, NULL, O_QUEUE },
@@ -122,6 +133,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		{ "hooks", required_argument, NULL, O_HOOKS },	   { "hook-types", required_argument, NULL, O_KINDS },
 		{ "btf", required_argument, NULL, O_BTF },	   { "verbose", no_argument, NULL, 'v' },
 		{ "wake-every", required_argument, NULL, O_WAKE }, { "help", no_argument, NULL, 'h' },
+		{ "prom-file", required_argument, NULL, O_PROM },  { "listen", required_argument, NULL, O_LISTEN },
 		{},
 	};
 	char err[256];
@@ -197,6 +209,18 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		case O_STATE:
 			o->state_path = optarg;
 			break;
+		case O_PROM:
+			o->prom_file = optarg;
+			break;
+		case O_LISTEN: {
+			struct sockaddr_storage ss;
+			socklen_t len;
+
+			if (httpd_parse_addr(optarg, &ss, &len))
+				return bad_usage("invalid --listen '%s': PORT, IPV4:PORT or [IPV6]:PORT", optarg);
+			o->listen = optarg;
+			break;
+		}
 		case O_WAKE:
 			if (parse_uint(optarg, 1, 1000000, &v))
 				return bad_usage("invalid --wake-every '%s': notifications, from 1 to 1000000", optarg);
@@ -361,6 +385,7 @@ static int control(struct controller *ctl, const struct vq_period *p)
 		if (!d.judged)
 			continue;
 		ctl->decisions++;
+		q->decisions++;
 		if (d.change || ctl->o->verbose)
 			log_decision(ctl, &s->id, q, &d);
 		if (!d.change)
@@ -400,6 +425,43 @@ static int control(struct controller *ctl, const struct vq_period *p)
 	return 0;
 }
 
+/* The period with each queue's moderation, to the Prometheus exporters. */
+static int publish(struct controller *ctl, const struct vq_period *p, const struct vq_snapshot *snap)
+{
+	const struct vq_sample **shown = calloc(p->n + 1, sizeof(*shown));
+	const struct vq_moderation **modp = calloc(p->n + 1, sizeof(*modp));
+	struct vq_moderation *mod = calloc(p->n + 1, sizeof(*mod));
+	struct vq_sample total;
+	struct report r = { .period = p, .shown = shown, .nshown = p->n, .total = &total, .hooks = ctl->hooks,
+			    .nhooks = ctl->nhooks, .controller = ctl->act.ops->name };
+	int err = -ENOMEM;
+
+	if (!shown || !modp || !mod)
+		goto out;
+	for (size_t i = 0; i < p->n; i++) {
+		const struct ctl_queue *q = find(ctl, &p->s[i].id.key);
+
+		shown[i] = &p->s[i];
+		modp[i] = &mod[i];
+		if (!q || !q->settable)
+			continue;
+		mod[i].coalesce_known = true;
+		mod[i].usecs = q->current.usecs;
+		mod[i].frames = q->current.frames;
+		mod[i].decisions = q->decisions;
+		snprintf(mod[i].state, sizeof(mod[i].state), "moderated");
+	}
+	vq_sample_sum(shown, p->n, p->seconds, &total);
+	r.mod = modp;
+	r.wallclock = now_wall();
+	err = prom_publish(&r, snap, ctl->o->prom_file, ctl->httpd, ctl->err, sizeof(ctl->err));
+out:
+	free(shown);
+	free(modp);
+	free(mod);
+	return err;
+}
+
 /* A record left by a vqmod that did not exit cleanly is applied first. */
 static void restore_leftovers(struct controller *ctl)
 {
@@ -416,16 +478,18 @@ static void restore_leftovers(struct controller *ctl)
 
 static int on_tick(void *arg, const struct vq_snapshot *prev, const struct vq_snapshot *cur)
 {
+	struct controller *ctl = arg;
 	struct vq_period p;
 	int err;
 
 	if (!prev) /* the first read: nothing to decide on yet */
 		return 0;
 	err = vq_period_build(prev, cur, &p);
-
 	if (err)
 		return err;
-	err = control(arg, &p);
+	err = control(ctl, &p);
+	if (!err && (ctl->o->prom_file || ctl->httpd))
+		err = publish(ctl, &p, cur);
 	vq_period_free(&p);
 	return err;
 }
@@ -470,18 +534,26 @@ int cmd_run(int argc, char **argv)
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
+	ctl.nhooks = vqmon_hooks(mon, &ctl.hooks);
+	if (o.listen && (rc = httpd_open(&ctl.httpd, o.listen, err, sizeof(err)))) {
+		fprintf(stderr, "vqmod run: %s\n", err);
+		goto out;
+	}
 	vqmon_hooks_line(mon, hooks, sizeof(hooks));
 	fprintf(stderr, "vqmod: monitoring; hooks: %s\n", hooks);
 	fprintf(stderr, "vqmod run: actuator %s, tick %u ms%s\n", ctl.act.ops->name, o.interval_ms,
 		o.engine.max_delay_us || o.engine.irq_budget ? ", with budgets" : "");
 	loop = (struct evloop){ .col = &col, .interval_s = o.interval_ms / 1000.0, .duration_s = o.duration,
-				.tick = on_tick, .arg = &ctl, .input_fd = -1 };
+				.tick = on_tick, .arg = &ctl, .httpd = ctl.httpd, .input_fd = -1 };
 	if (o.mon.wake_every && !(loop.wake = evloop_wakeups(vqmon_wakeups_fd(mon)))) {
 		fprintf(stderr, "vqmod run: --wake-every: cannot use the ring buffer: %s\n", strerror(errno));
 		rc = EXIT_NOFEATURE;
 		goto out;
 	}
-	rc = evloop_run(&loop) ? EXIT_RUNTIME : EXIT_OK;
+	rc = evloop_run(&loop);
+	if (rc)
+		fprintf(stderr, "vqmod run: %s\n", ctl.err[0] ? ctl.err : strerror(-rc));
+	rc = rc ? EXIT_RUNTIME : EXIT_OK;
 	if (loop.early_ticks)
 		fprintf(stderr, "vqmod run: %llu ticks brought forward by wake-ups\n",
 			(unsigned long long)loop.early_ticks);
@@ -497,6 +569,7 @@ out:
 	collector_free(&col);
 	vqmon_close(mon);
 	ring_buffer__free(loop.wake);
+	httpd_close(ctl.httpd);
 	engine_free(ctl.engine);
 	free(ctl.q);
 	free(ctl.batch);

@@ -257,32 +257,6 @@ struct outputs {
 	char err[512]; /* said after the terminal is given back */
 };
 
-/* One exposition per period, for the textfile and the HTTP server alike. */
-static int export(struct outputs *out, const struct report *r, const struct vq_snapshot *snap)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f;
-	int err = 0;
-
-	if (!out->o->prom_file && !out->httpd)
-		return 0;
-	f = open_memstream(&text, &len);
-	if (!f)
-		return -errno;
-	prom_write(f, r, snap);
-	if (fclose(f)) {
-		free(text);
-		return -ENOMEM;
-	}
-	if (out->o->prom_file && (err = prom_write_file(out->o->prom_file, text, len)))
-		snprintf(out->err, sizeof(out->err), "cannot write %s: %s", out->o->prom_file, strerror(-err));
-	else if (out->httpd && (err = httpd_set_body(out->httpd, text, len)))
-		snprintf(out->err, sizeof(out->err), "out of memory");
-	free(text);
-	return err;
-}
-
 /* The first call (prev NULL) only primes the exporters: there are no rates yet. */
 static int report_period(struct outputs *out, const struct vq_snapshot *prev, const struct vq_snapshot *cur)
 {
@@ -317,8 +291,9 @@ static int report_period(struct outputs *out, const struct vq_snapshot *prev, co
 		tui_period(out->tui, &r);
 	else if (!err && prev)
 		(o->json ? json_print : table_print)(stdout, &r);
-	if (!err && export(out, &r, cur))
-		err = -EIO; /* export said why */
+	if (!err && (o->prom_file || out->httpd) &&
+	    prom_publish(&r, cur, o->prom_file, out->httpd, out->err, sizeof(out->err)))
+		err = -EIO; /* out->err says why */
 	free(shown);
 	vq_period_free(&period);
 	return err;
