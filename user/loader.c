@@ -90,6 +90,21 @@ static bool serves(const char *const progs[2], const char *prog)
 	return (progs[0] && strcmp(progs[0], prog) == 0) || (progs[1] && strcmp(progs[1], prog) == 0);
 }
 
+/* A comma-separated list whose every item passes known(). */
+int vqmon_list_parse(const char *list, bool (*known)(const char *))
+{
+	char buf[256], *save, *tok;
+
+	if (!*list || strlen(list) >= sizeof(buf) || list[0] == ',' || list[strlen(list) - 1] == ',' ||
+	    strstr(list, ",,"))
+		return -1;
+	strcpy(buf, list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (!known(tok))
+			return -1;
+	return 0;
+}
+
 bool vqmon_kind_known(const char *name)
 {
 	return !strcmp(name, "fentry") || !strcmp(name, "kprobe") || !strcmp(name, "tp_btf") ||

@@ -39,6 +39,8 @@ void vqmon_hooks_line(const struct vqmon *mon, char *buf, size_t len);
 /* True if name is a hook group, or an attach type. */
 bool vqmon_group_known(const char *name);
 bool vqmon_kind_known(const char *name);
+/* 0 if list is comma-separated items that all pass known(), else -1. */
+int vqmon_list_parse(const char *list, bool (*known)(const char *));
 const char *vqmon_group_names(void);
 
 int vqmon_stats_fd(const struct vqmon *mon);

@@ -227,9 +227,17 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 			o->mon.wake_every = v;
 			break;
 		case O_HOOKS:
+			if (vqmon_list_parse(optarg, vqmon_group_known))
+				return bad_usage("invalid --hooks '%s': a comma-separated list of notify, kick, "
+						 "napi, net-rx, net-tx, vhost, vhost-vdpa",
+						 optarg);
 			o->mon.hooks = optarg;
 			break;
 		case O_KINDS:
+			if (vqmon_list_parse(optarg, vqmon_kind_known))
+				return bad_usage("invalid --hook-types '%s': a comma-separated list of fentry, "
+						 "kprobe, tp_btf, raw_tp",
+						 optarg);
 			o->mon.kinds = optarg;
 			break;
 		case O_BTF:

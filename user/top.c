@@ -95,21 +95,6 @@ static int parse_count(const char *arg, long *out)
 	return 0;
 }
 
-/* A comma-separated list whose every item passes known(). */
-static int parse_list(const char *list, bool (*known)(const char *))
-{
-	char buf[256], *save, *tok;
-
-	if (!*list || strlen(list) >= sizeof(buf) || list[0] == ',' || list[strlen(list) - 1] == ',' ||
-	    strstr(list, ",,"))
-		return -1;
-	strcpy(buf, list);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		if (!known(tok))
-			return -1;
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct top_opts *o)
 {
 	static const struct option longopts[] = {
@@ -167,7 +152,7 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 			o->self = true;
 			break;
 		case 'H':
-			if (parse_list(optarg, vqmon_group_known))
+			if (vqmon_list_parse(optarg, vqmon_group_known))
 				return bad_usage("invalid --hooks '%s': a comma-separated list of notify, kick, "
 						 "napi, net-rx, net-tx, vhost, vhost-vdpa",
 						 optarg);
@@ -175,7 +160,7 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 			loads = true;
 			break;
 		case 'K':
-			if (parse_list(optarg, vqmon_kind_known))
+			if (vqmon_list_parse(optarg, vqmon_kind_known))
 				return bad_usage("invalid --hook-types '%s': a comma-separated list of fentry, "
 						 "kprobe, tp_btf, raw_tp",
 						 optarg);

@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: GPL-2.0
+# vqmod run and vqmod restore on the host: arguments, the dry run, the
+# exporters, and the restore record. The device end to end is in the VM tests.
+
+source "$VQ_ROOT/tests/monitor_lib.sh"
+
+test_bad_arguments() {
+	local args out rc
+	while IFS= read -r args; do
+		rc=0
+		out=$(eval "\"$VQMOD\" run $args" 2>&1 >/dev/null) || rc=$?
+		ASSERT_EQ "$rc" 2 "exit status of 'vqmod run $args'" || return
+		ASSERT_MATCH "$out" "Try 'vqmod run --help'" "usage hint for 'vqmod run $args'" || return
+		echo "  vqmod run $args: $(head -1 <<<"$out")"
+	done <<-'EOF'
+		--bogus
+		extra
+		--actuator nosuch
+		--actuator ethtool --dry-run
+		--dry-run --actuator vqsim
+		--interval 0
+		--interval 10001
+		--interval 5ms
+		--duration 0
+		--max-delay 0
+		--max-delay -5
+		--irq-budget 0
+		--weight virtio1=2
+		--irq-budget 1000 --weight eth0=2
+		--irq-budget 1000 --weight virtio1=0
+		--profile rx=8:256,1:256
+		--profile rx=
+		--profile bogus=1:1
+		--log yaml
+		--listen localhost:99999
+		--listen host.example:80
+		--wake-every 0
+		--hooks kick
+		--hooks notify,bogus
+		--hook-types fentry,
+	EOF
+}
+
+# A dry run decides and logs, sets nothing, and leaves no restore record.
+test_dry_run_serves_metrics() {
+	need_bpf
+	local log state port=9481 body
+	log=$(mktemp)
+	state=$(mktemp -u /tmp/vqmod-state.XXXXXX)
+	trap "kill \${vqmod_pid:-} 2>/dev/null; rm -f '$log' '$log.err' '$state'" EXIT
+	start_vqmod "$log" run --dry-run --duration 3 --state "$state" --listen "$port" || return
+	sleep 1.5
+	body=$(exec 3<>/dev/tcp/127.0.0.1/$port && printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3 && cat <&3)
+	ASSERT_MATCH "$body" 'vqmod_controller_running 1' "the controller shows in the metrics" || return
+	ASSERT_MATCH "$body" 'vqmod_virtqueue_interrupts_total\{' "per-queue counters" || return
+	wait "$vqmod_pid"
+	ASSERT_EQ "$?" 0 "exit status after --duration" || return
+	ASSERT_MATCH "$(cat "$log.err")" 'decisions, [0-9]+ changes applied, 0 failed' "summary line" || return
+	ASSERT_TRUE "no restore record from a dry run" test ! -e "$state"
+}
+
+# A record left behind (as after SIGKILL) is applied and then removed; a
+# malformed one is refused and kept.
+test_restore_record() {
+	local state rc out
+	state=$(mktemp /tmp/vqmod-state.XXXXXX)
+	trap "rm -f '$state'" EXIT
+	printf '# vqmod\ndry-run virtio9 0 rx 64 32\ndry-run virtio9 1 tx 8 16\n' >"$state"
+	out=$("$VQMOD" restore --state "$state")
+	ASSERT_EQ "$?" 0 "exit status" || return
+	ASSERT_MATCH "$out" 'restored virtio9 queue 0 to 64 us, 32 frames' "first queue" || return
+	ASSERT_MATCH "$out" 'restored virtio9 queue 1 to 8 us, 16 frames' "second queue" || return
+	ASSERT_TRUE "the record is gone once applied" test ! -e "$state" || return
+	out=$("$VQMOD" restore --state "$state")
+	ASSERT_MATCH "$out" 'nothing to restore' "no record: nothing to do" || return
+	printf 'dry-run virtio9 zero rx 1 1\n' >"$state"
+	rc=0
+	out=$("$VQMOD" restore --state "$state" 2>&1) || rc=$?
+	ASSERT_EQ "$rc" 1 "a malformed record fails" || return
+	ASSERT_MATCH "$out" "cannot read $state" "and says so" || return
+	ASSERT_TRUE "and is kept" test -e "$state"
+}
