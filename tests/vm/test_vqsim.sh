@@ -3,6 +3,7 @@
 # the two ways to set it (netlink and the guest's cvq), refusals with extack,
 # stats, fault knobs and unload under load. Needs a kernel with vDPA (6.12):
 # on 6.1 every subtest skips.
+# vq-kernels: 6.12
 
 SIM=${VQ_SIM:-"$VQ_ROOT/vqmod sim"} # VQ_SIM: another build of the same CLI
 KO=$VQ_ROOT/tools/vqsim/vqsim.ko
