@@ -248,3 +248,60 @@ int BPF_PROG(napi_poll_raw, struct napi_struct *napi, int work, int budget)
 	napi_polled(napi);
 	return 0;
 }
+
+/* --- vqsim: the simulator's own view of its queues ----------------------- */
+
+/* The counters of a vqsim queue, named by the device on first sight. */
+static __always_inline struct vq_counters *vqsim_counters(const char *dev, __u16 queue)
+{
+	struct vq_key key = { .queue = queue, .source = VQ_SRC_VQSIM };
+	char name[VQMON_NAME_LEN] = {};
+	struct vq_counters *c;
+
+	hit(HOOK_VQSIM);
+	bpf_probe_read_kernel_str(name, sizeof(name), dev);
+	key.dev = vq_name_id(name);
+	c = counters(&key);
+	if (c && !bpf_map_lookup_elem(&vq_names, &key)) {
+		struct vq_info info = { .driver = "vqsim" };
+
+		__builtin_memcpy(info.dev_name, name, sizeof(name));
+		bpf_map_update_elem(&vq_names, &key, &info, BPF_NOEXIST);
+	}
+	return c;
+}
+
+/* A notification the device delivered, after its coalescing held it delay_ns. */
+SEC("raw_tp/vqsim_notify")
+int BPF_PROG(vqsim_notify_raw, const char *dev, __u16 queue, __u32 pending, __u32 cause, __u64 delay_ns)
+{
+	struct vq_counters *c = vqsim_counters(dev, queue);
+
+	if (c) {
+		c->irqs++;
+		c->last_ns = bpf_ktime_get_ns();
+	}
+	return 0;
+}
+
+SEC("raw_tp/vqsim_used")
+int BPF_PROG(vqsim_used_raw, const char *dev, __u16 queue, __u32 packets, __u32 bytes)
+{
+	struct vq_counters *c = vqsim_counters(dev, queue);
+
+	if (c) {
+		c->packets += packets;
+		c->bytes += bytes;
+	}
+	return 0;
+}
+
+SEC("raw_tp/vqsim_kick")
+int BPF_PROG(vqsim_kick_raw, const char *dev, __u16 queue)
+{
+	struct vq_counters *c = vqsim_counters(dev, queue);
+
+	if (c)
+		c->kicks++;
+	return 0;
+}

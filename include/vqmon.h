@@ -52,6 +52,19 @@ struct vq_counters {
 	__u64 last_ns; /* bpf_ktime_get_ns() of the latest event */
 };
 
+/*
+ * A device known only by name (vqsim's tracepoints) gets this id: FNV-1a
+ * over its name, so BPF and userspace derive the same key from the same name.
+ */
+static inline __u32 vq_name_id(const char name[VQMON_NAME_LEN])
+{
+	__u32 h = 2166136261u;
+
+	for (int i = 0; i < VQMON_NAME_LEN && name[i]; i++)
+		h = (h ^ (__u8)name[i]) * 16777619u;
+	return h;
+}
+
 /* The hooks, one counter slot each (hook_hits map): which ones saw events. */
 enum vqmon_hook {
 	HOOK_IRQ_ENTRY,
@@ -63,6 +76,7 @@ enum vqmon_hook {
 	HOOK_NET_TX,
 	HOOK_VHOST_SIGNAL,
 	HOOK_VHOST_VDPA_CB,
+	HOOK_VQSIM,
 	HOOK_MAX,
 };
 

@@ -14,6 +14,7 @@
 #include "vqmon_fentry.skel.h"
 
 #define ALTS 4
+#define ALT_PROGS 3
 #define MAX_LINKS 32
 
 /* Each group counts one kind of event; its alternatives, best first. */
@@ -21,7 +22,7 @@ static const struct hook_group {
 	const char *name;
 	struct {
 		const char *how;
-		const char *progs[2];
+		const char *progs[ALT_PROGS];
 	} alts[ALTS];
 } groups[] = {
 	{ "notify",
@@ -45,6 +46,7 @@ static const struct hook_group {
 	{ "vhost-vdpa",
 	  { { "fentry vhost_vdpa_virtqueue_cb", { "vhost_vdpa_cb_fentry" } },
 	    { "kprobe vhost_vdpa_virtqueue_cb", { "vhost_vdpa_cb_kprobe" } } } },
+	{ "vqsim", { { "raw_tp vqsim_notify/used/kick", { "vqsim_notify_raw", "vqsim_used_raw", "vqsim_kick_raw" } } } },
 };
 
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
@@ -85,9 +87,12 @@ static bool list_has(const char *list, const char *name)
 	return false;
 }
 
-static bool serves(const char *const progs[2], const char *prog)
+static bool serves(const char *const progs[ALT_PROGS], const char *prog)
 {
-	return (progs[0] && strcmp(progs[0], prog) == 0) || (progs[1] && strcmp(progs[1], prog) == 0);
+	for (int i = 0; i < ALT_PROGS && progs[i]; i++)
+		if (!strcmp(progs[i], prog))
+			return true;
+	return false;
 }
 
 /* A comma-separated list whose every item passes known(). */
@@ -121,7 +126,7 @@ bool vqmon_group_known(const char *name)
 
 const char *vqmon_group_names(void)
 {
-	return "notify,kick,napi,net-rx,net-tx,vhost,vhost-vdpa";
+	return "notify,kick,napi,net-rx,net-tx,vhost,vhost-vdpa,vqsim";
 }
 
 /* The alternative's attach type ("kprobe" of "kprobe vring_interrupt") is allowed. */
@@ -325,7 +330,7 @@ static void attach_group(struct vqmon *mon, size_t g)
 
 		if (!kind_allowed(mon->kinds, groups[g].alts[a].how))
 			continue;
-		for (i = 0; i < 2 && groups[g].alts[a].progs[i]; i++) {
+		for (i = 0; i < ALT_PROGS && groups[g].alts[a].progs[i]; i++) {
 			struct bpf_program *p = find_prog(mon, groups[g].alts[a].progs[i]);
 			struct bpf_link *l;
 

@@ -12,7 +12,8 @@ static int has_prefix(const char *s, const char *prefix)
 /*
  * virtio_net names its queues input.N, output.N and control; virtio_blk
  * req.N; virtio_scsi request.N; vsock and console rx/tx. vhost and
- * virtio_net netdev paths only know the index: even is rx, odd is tx.
+ * virtio_net netdev paths and vqsim's tracepoints only know the index: even
+ * is rx, odd is tx (vqsim's control queue, the last, shows as one of them).
  */
 enum vq_type vq_type_of(const char *name, const char *driver, unsigned int index)
 {
@@ -26,7 +27,7 @@ enum vq_type vq_type_of(const char *name, const char *driver, unsigned int index
 		return VQ_TYPE_REQ;
 	if (has_prefix(name, "admin") || has_prefix(name, "aq"))
 		return VQ_TYPE_ADMIN;
-	if (!name[0] && (strcmp(driver, "virtio_net") == 0 || has_prefix(driver, "vhost")))
+	if (!name[0] && (strcmp(driver, "virtio_net") == 0 || has_prefix(driver, "vhost") || !strcmp(driver, "vqsim")))
 		return index % 2 ? VQ_TYPE_TX : VQ_TYPE_RX;
 	return VQ_TYPE_OTHER;
 }

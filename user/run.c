@@ -229,7 +229,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		case O_HOOKS:
 			if (vqmon_list_parse(optarg, vqmon_group_known))
 				return bad_usage("invalid --hooks '%s': a comma-separated list of notify, kick, "
-						 "napi, net-rx, net-tx, vhost, vhost-vdpa",
+						 "napi, net-rx, net-tx, vhost, vhost-vdpa, vqsim",
 						 optarg);
 			o->mon.hooks = optarg;
 			break;

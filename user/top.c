@@ -50,7 +50,7 @@ static const char usage[] =
 	"  -f, --filter REGEX   only queues whose \"dev driver queue type\" matches\n"
 	"      --self           also show each BPF program's own run time per event\n"
 	"      --hooks LIST     hook groups to attach (default all): notify, kick, napi,\n"
-	"                       net-rx, net-tx, vhost, vhost-vdpa\n"
+	"                       net-rx, net-tx, vhost, vhost-vdpa, vqsim\n"
 	"      --hook-types LIST  attach types allowed (default all, tried best first):\n"
 	"                       fentry, kprobe, tp_btf, raw_tp\n"
 	"      --btf FILE       kernel BTF to use instead of /sys/kernel/btf/vmlinux\n"
@@ -154,7 +154,7 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 		case 'H':
 			if (vqmon_list_parse(optarg, vqmon_group_known))
 				return bad_usage("invalid --hooks '%s': a comma-separated list of notify, kick, "
-						 "napi, net-rx, net-tx, vhost, vhost-vdpa",
+						 "napi, net-rx, net-tx, vhost, vhost-vdpa, vqsim",
 						 optarg);
 			o->mon.hooks = optarg;
 			loads = true;
