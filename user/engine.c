@@ -33,6 +33,9 @@
 
 typedef unsigned __int128 u128;
 
+/* DIM's probes out of request/response: held for 4 windows, then 8, ... 256. */
+#define RR_HOLD_MIN 4
+#define RR_HOLD_MAX 256
 #define NS_PER_SEC 1000000000ULL
 #define NS_PER_MS  1000000ULL
 #define NO_SHARE   (~0ULL)
@@ -67,6 +70,8 @@ struct queue {
 	struct dim_state dim; /* dim.index is DIM's own choice */
 	bool settling;	      /* next window becomes DIM's reference */
 	bool rr_latched;      /* request/response seen: a jump right needs fresh evidence */
+	unsigned int rr_hold; /* windows before DIM may probe right of the lowest profile again */
+	unsigned int rr_backoff; /* the last hold; doubles each time a probe comes back */
 	struct window w;
 	bool have_prev;
 	__u64 prev_packet_rate, prev_bytes_per_ms;
@@ -92,6 +97,14 @@ void engine_config_default(struct engine_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->rx = *dim_builtin_table(DIM_RX_EQE);
 	cfg->tx = *dim_builtin_table(DIM_TX_EQE);
+	/*
+	 * net_dim's lowest profile holds 1 us, nothing on a NIC. On a device
+	 * that coalesces with a software timer (vqsim, a hypervisor's vDPA
+	 * path) that is a timer per packet, with the timer's latency; the
+	 * virtio spec's 0 notifies at once. So the lowest profile is "off".
+	 */
+	cfg->rx.p[0] = (struct dim_profile){ 0, 0 };
+	cfg->tx.p[0] = (struct dim_profile){ 0, 0 };
 	cfg->rr_ppi_x100 = ENGINE_DEFAULT_RR_PPI_X100;
 	cfg->jump_ratio = ENGINE_DEFAULT_JUMP_RATIO;
 	cfg->window_max_ns = ENGINE_DEFAULT_WINDOW_MAX_NS;
@@ -535,6 +548,7 @@ static void forget_traffic(struct queue *q)
 	window_reset(q);
 	q->have_prev = false;
 	q->rr_latched = false;
+	q->rr_hold = q->rr_backoff = 0;
 	q->settling = false; /* the first window may jump */
 }
 
@@ -583,6 +597,9 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 		dim_park(&q->dim, 0);
 		q->settling = true;
 		q->rr_latched = true;
+		q->rr_backoff = q->rr_backoff ? (2 * q->rr_backoff < RR_HOLD_MAX ? 2 * q->rr_backoff : RR_HOLD_MAX)
+					      : RR_HOLD_MIN;
+		q->rr_hold = q->rr_backoff;
 	} else if (sparse) {
 		d->reason = ENGINE_R_SPARSE;
 		snprintf(base, sizeof(base), "%llu events in %llu ms: too few to judge", (unsigned long long)f->events,
@@ -606,6 +623,7 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 		dim_park(&q->dim, target);
 		q->settling = true;
 		q->rr_latched = false;
+		q->rr_hold = q->rr_backoff = 0;
 	} else if (!q->have_prev) {
 		/* first window, already where the model would go */
 		d->reason = ENGINE_R_SETTLING;
@@ -615,6 +633,15 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 		/* the device is not at DIM's profile: its window says nothing to DIM */
 		d->reason = ENGINE_R_IRQ_SHARE;
 		snprintf(base, sizeof(base), "held for the interrupt share");
+	} else if (q->rr_hold && q->dim.index == 0 && looks_req_resp(e, q, f)) {
+		/*
+		 * DIM's last probe right came back: each probe costs request/
+		 * response its latency, so the next waits, longer each time.
+		 */
+		q->rr_hold--;
+		d->reason = ENGINE_R_REQ_RESP;
+		snprintf(base, sizeof(base), "request/response: %u.%02u packets per interrupt: lowest profile, %u more windows",
+			 f->ppi_x100 / 100, f->ppi_x100 % 100, q->rr_hold);
 	} else {
 		unsigned int from = q->dim.index;
 
@@ -637,8 +664,10 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 	}
 
 	/* batching seen at a moderated profile: not request/response after all */
-	if (!sparse && q->applied > 0 && f->ppi_x100 > e->cfg.rr_ppi_x100)
+	if (!sparse && q->applied > 0 && f->ppi_x100 > e->cfg.rr_ppi_x100) {
 		q->rr_latched = false;
+		q->rr_hold = q->rr_backoff = 0;
+	}
 
 	next = q->dim.index > q->ceiling ? q->ceiling : q->dim.index;
 	if (floor > next)

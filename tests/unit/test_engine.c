@@ -281,7 +281,7 @@ static void request_response_drops_at_once(void)
 	ASSERT_EQ(sim.last.reason, ENGINE_R_REQ_RESP);
 	ASSERT_TRUE(strstr(sim.last.text, "request/response") != NULL);
 	ASSERT_EQ(sim.last.profile, 0);
-	ASSERT_EQ(sim.dev.usecs, 1);
+	ASSERT_EQ(sim.dev.usecs, 0); /* the default lowest profile: coalescing off */
 	engine_free(e);
 }
 
@@ -300,6 +300,33 @@ static unsigned int run_phase(struct sim *sim, const struct traffic *t, int tick
 			last_change = sim->judged ? sim->judged : 1;
 	}
 	return last_change;
+}
+
+/*
+ * Noisy ping-pong (round trips vary by a third) makes DIM probe right of
+ * the lowest profile now and then; each probe costs latency, so they back
+ * off: few changes, and nearly all the time at the lowest profile.
+ */
+static void pingpong_probes_back_off(void)
+{
+	struct traffic noisy = pingpong;
+	unsigned int changes = 0, lowest = 0, ticks = 4000;
+	struct engine *e = new_engine(0, 0);
+	struct sim sim;
+
+	if (!ASSERT_TRUE(e != NULL))
+		return;
+	sim_init(&sim, e, 1);
+	for (unsigned int i = 0; i < ticks; i++) {
+		noisy.rtt_us = pingpong.rtt_us * (1.0 + ((i * 7919) % 13) / 39.0);
+		sim_step(&sim, &noisy);
+		changes += sim.last.change;
+		lowest += sim.dev.usecs == 0;
+	}
+	printf("  %u changes in %u ticks, %u ticks at the lowest profile\n", changes, ticks, lowest);
+	ASSERT_LE(changes, 50); /* without the back-off: about 660 */
+	ASSERT_GE(lowest, ticks * 95 / 100);
+	engine_free(e);
 }
 
 static void phase_changes_converge_in_3(void)
@@ -369,7 +396,7 @@ static void idle_goes_lowest(void)
 	/* after a whole empty window (0.5 s) */
 	run_phase(&sim, &idle, 60);
 	ASSERT_EQ(sim.last.profile, 0);
-	ASSERT_EQ(sim.dev.usecs, 1);
+	ASSERT_EQ(sim.dev.usecs, 0);
 	/* and back up at once when traffic returns */
 	ASSERT_LE(run_phase(&sim, &bulk, 100), 2);
 	ASSERT_EQ(sim.last.profile, 4);
@@ -658,6 +685,7 @@ int main(int argc, char **argv)
 	RUN("engine", zero_and_bad_samples);
 	RUN("engine", reset_and_resync);
 	RUN("engine", request_response_drops_at_once);
+	RUN("engine", pingpong_probes_back_off);
 	RUN("engine", phase_changes_converge_in_3);
 	RUN("engine", slower_bulk_converges_in_3);
 	RUN("engine", idle_goes_lowest);
