@@ -33,9 +33,13 @@
 
 typedef unsigned __int128 u128;
 
-/* DIM's probes out of request/response: held for 4 windows, then 8, ... 256. */
-#define RR_HOLD_MIN 4
-#define RR_HOLD_MAX 256
+/*
+ * DIM's probes out of request/response: held for 16 windows, then 64, 256,
+ * ... 4096. Each probe delays a window's worth of replies; the hold makes
+ * that a vanishing share, while a rate change still jumps at once.
+ */
+#define RR_HOLD_MIN 16
+#define RR_HOLD_MAX 4096
 #define NS_PER_SEC 1000000000ULL
 #define NS_PER_MS  1000000ULL
 #define NO_SHARE   (~0ULL)
@@ -597,7 +601,7 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 		dim_park(&q->dim, 0);
 		q->settling = true;
 		q->rr_latched = true;
-		q->rr_backoff = q->rr_backoff ? (2 * q->rr_backoff < RR_HOLD_MAX ? 2 * q->rr_backoff : RR_HOLD_MAX)
+		q->rr_backoff = q->rr_backoff ? (4 * q->rr_backoff < RR_HOLD_MAX ? 4 * q->rr_backoff : RR_HOLD_MAX)
 					      : RR_HOLD_MIN;
 		q->rr_hold = q->rr_backoff;
 	} else if (sparse) {
