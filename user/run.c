@@ -92,6 +92,7 @@ static const char usage[] =
 	"  --profile SPEC      rx=usecs:frames,... or tx=...; also rx=eqe|cqe\n"
 	"  --log text|json     one line per decision (default text)\n"
 	"  --state FILE        restore record (default " RESTORE_DEFAULT_PATH ")\n"
+	"  --hooks LIST        as for vqmod top (default notify,net-rx,net-tx)\n"
 	"  --wake-every N      BPF wakes the loop before its tick every N notifications\n"
 	"                      of a queue on a CPU (default off)\n"
 	"  --prom-file PATH    write a node_exporter textfile every tick\n"
@@ -257,7 +258,9 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 	}
 	if (optind < argc)
 		return bad_usage("unexpected argument '%s'", argv[optind]);
-	if (o->mon.hooks && !strstr(o->mon.hooks, "notify"))
+	if (!o->mon.hooks) /* what the engine reads; every other hook only costs */
+		o->mon.hooks = "notify,net-rx,net-tx";
+	if (!strstr(o->mon.hooks, "notify"))
 		return bad_usage("--hooks '%s' lacks notify, which the controller needs", o->mon.hooks);
 	if (o->nweights && !o->engine.irq_budget)
 		return bad_usage("%s", "--weight needs --irq-budget");
