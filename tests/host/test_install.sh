@@ -15,7 +15,7 @@ test_make_install() {
 	trap "rm -rf '$d'" EXIT
 	ASSERT_TRUE "make install" make -s -C "$VQ_ROOT" install DESTDIR="$d" PREFIX=/usr >/dev/null || return
 	for f in usr/sbin/vqmod usr/lib/vqmod/vqmon.bpf.o usr/lib/vqmod/vqmon_fentry.bpf.o \
-		usr/share/man/man8/vqmod.8 usr/share/man/man8/vqmod-top.8 usr/share/man/man8/vqmod-pin.8 \
+		usr/share/man/man8/vqmod.8 usr/share/man/man8/vqmod-top.8 usr/share/man/man8/vqmod-pin.8 usr/share/man/man8/vqmod-run.8 \
 		usr/lib/systemd/system/vqmod.service etc/default/vqmod usr/share/bash-completion/completions/vqmod; do
 		ASSERT_TRUE "installed: /$f" test -s "$d/$f" || return
 	done
