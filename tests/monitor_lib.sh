@@ -10,6 +10,19 @@ need_bpf() {
 	[ -x "$VQMOD" ] || skip "vqmod is not built (make)"
 }
 
+# check_bad_arguments: each line of stdin is a vqmod command line that must
+# exit 2 with its reason and a hint to --help.
+check_bad_arguments() {
+	local args out rc
+	while IFS= read -r args; do
+		rc=0
+		out=$(eval "\"$VQMOD\" $args" 2>&1 >/dev/null) || rc=$?
+		ASSERT_EQ "$rc" 2 "exit status of 'vqmod $args'" || return
+		ASSERT_MATCH "$out" "Try 'vqmod( [a-z]+)? --help'" "usage hint for 'vqmod $args'" || return
+		echo "  vqmod $args: $(head -1 <<<"$out")"
+	done
+}
+
 # Sum over CPUs of the /proc/interrupts line whose name is exactly $1 (-1: none).
 proc_irqs() {
 	awk -v name="$1" '$NF == name { s = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; print s; f = 1 }

@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "commands.h"
+#include "cli.h"
 #include "errors.h"
 #include "pin.h"
 
@@ -224,13 +225,7 @@ void pin_close(struct pinned *p)
 	p->stats_fd = p->names_fd = -1;
 }
 
-static int bad_usage(const char *cmd, const char *fmt, const char *arg)
-{
-	fprintf(stderr, "vqmod %s: ", cmd);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'vqmod %s --help'.\n", cmd);
-	return EXIT_USAGE;
-}
+#define bad_usage cli_usage_error
 
 static bool hooks_valid(const char *list)
 {

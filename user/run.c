@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "actuator.h"
+#include "cli.h"
 #include "collector.h"
 #include "commands.h"
 #include "engine.h"
@@ -99,13 +100,7 @@ static const char usage[] =
 	"  --listen ADDR:PORT  serve Prometheus metrics (default address 127.0.0.1)\n"
 	"  -v, --verbose       log every judged window, not just changes\n";
 
-static int bad_usage(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "vqmod run: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'vqmod run --help'.\n");
-	return EXIT_USAGE;
-}
+#define bad_usage(fmt, arg) cli_usage_error("run", fmt, arg)
 
 static int parse_uint(const char *arg, unsigned long min, unsigned long max, unsigned long *out)
 {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/time.h>
 #include <unistd.h>
+#include "cli.h"
 #include "collector.h"
 #include "commands.h"
 #include "errors.h"
@@ -61,13 +62,7 @@ static const char usage[] =
 	"      --from-pinned DIR  read a monitor pinned by 'vqmod pin DIR'; loads nothing\n"
 	"  -h, --help           this text\n";
 
-static int bad_usage(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "vqmod top: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'vqmod top --help'.\n");
-	return EXIT_USAGE;
-}
+#define bad_usage(fmt, arg) cli_usage_error("top", fmt, arg)
 
 static int parse_seconds(const char *arg, double *out)
 {

@@ -100,14 +100,7 @@ test_json_schema() {
 
 # Every bad option and combination: non-zero, the reason, a usage hint.
 test_bad_arguments() {
-	local args out rc
-	while IFS= read -r args; do
-		rc=0
-		out=$(eval "\"$VQMOD\" $args" 2>&1 >/dev/null) || rc=$?
-		ASSERT_EQ "$rc" 2 "exit status of 'vqmod $args'" || return
-		ASSERT_MATCH "$out" "Try 'vqmod( top)? --help'" "usage hint for 'vqmod $args'" || return
-		echo "  vqmod $args: $(head -1 <<<"$out")"
-	done <<-'EOF'
+	check_bad_arguments <<-'EOF'
 		bogus
 		top --bogus
 		top -i

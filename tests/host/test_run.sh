@@ -5,39 +5,32 @@
 source "$VQ_ROOT/tests/monitor_lib.sh"
 
 test_bad_arguments() {
-	local args out rc
-	while IFS= read -r args; do
-		rc=0
-		out=$(eval "\"$VQMOD\" run $args" 2>&1 >/dev/null) || rc=$?
-		ASSERT_EQ "$rc" 2 "exit status of 'vqmod run $args'" || return
-		ASSERT_MATCH "$out" "Try 'vqmod run --help'" "usage hint for 'vqmod run $args'" || return
-		echo "  vqmod run $args: $(head -1 <<<"$out")"
-	done <<-'EOF'
-		--bogus
-		extra
-		--actuator nosuch
-		--actuator ethtool --dry-run
-		--dry-run --actuator vqsim
-		--interval 0
-		--interval 10001
-		--interval 5ms
-		--duration 0
-		--max-delay 0
-		--max-delay -5
-		--irq-budget 0
-		--weight virtio1=2
-		--irq-budget 1000 --weight eth0=2
-		--irq-budget 1000 --weight virtio1=0
-		--profile rx=8:256,1:256
-		--profile rx=
-		--profile bogus=1:1
-		--log yaml
-		--listen localhost:99999
-		--listen host.example:80
-		--wake-every 0
-		--hooks kick
-		--hooks notify,bogus
-		--hook-types fentry,
+	check_bad_arguments <<-'EOF'
+		run --bogus
+		run extra
+		run --actuator nosuch
+		run --actuator ethtool --dry-run
+		run --dry-run --actuator vqsim
+		run --interval 0
+		run --interval 10001
+		run --interval 5ms
+		run --duration 0
+		run --max-delay 0
+		run --max-delay -5
+		run --irq-budget 0
+		run --weight virtio1=2
+		run --irq-budget 1000 --weight eth0=2
+		run --irq-budget 1000 --weight virtio1=0
+		run --profile rx=8:256,1:256
+		run --profile rx=
+		run --profile bogus=1:1
+		run --log yaml
+		run --listen localhost:99999
+		run --listen host.example:80
+		run --wake-every 0
+		run --hooks kick
+		run --hooks notify,bogus
+		run --hook-types fentry,
 	EOF
 }
 
