@@ -19,12 +19,13 @@ vqsim_load() {
 	insmod "$VQ_ROOT/tools/vqsim/vqsim.ko"
 }
 
-# vqsim_up NAME [VQP]: adds the device and brings its virtio_net netdev up.
-# Sets VQSIM_VIRTIO (virtioN) and VQSIM_IF (the netdev).
+# vqsim_up NAME [vdpa dev add args]: adds the device and brings its
+# virtio_net netdev up. Sets VQSIM_VIRTIO (virtioN) and VQSIM_IF (the netdev).
 vqsim_up() {
-	local name=$1 vqp=${2:-1}
+	local name=$1
+	shift
 	vqsim_load || return
-	vdpa dev add name "$name" mgmtdev vqsim max_vqp "$vqp" || return
+	vdpa dev add name "$name" mgmtdev vqsim "$@" || return
 	VQSIM_VIRTIO= VQSIM_IF=
 	for _ in $(seq 100); do
 		VQSIM_VIRTIO=$(ls "/sys/bus/vdpa/devices/$name" 2>/dev/null | grep -m1 '^virtio[0-9]*$') &&

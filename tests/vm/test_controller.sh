@@ -14,7 +14,7 @@ BULK="rate 30000 size 128" # frames one by one: uncoalesced, about one interrupt
 setup() {
 	need_bpf
 	vqsim_require || return
-	vqsim_up "$DEV" 1 || return
+	vqsim_up "$DEV" || return
 	state=$(mktemp -u /tmp/vqmod-state.XXXXXX)
 	log=$(mktemp)
 	trap "kill -9 \${vqmod_pid:-} 2>/dev/null; vqsim_down $DEV; rm -f '$state' '$log' '$log.err'" EXIT

@@ -1,28 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # vqsim in the guest (issue 4): management, binding, coalescing semantics,
 # the two ways to set it (netlink and the guest's cvq), refusals with extack,
-# stats, fault knobs and unload under load. Needs a kernel with vDPA (6.12):
-# on 6.1 every subtest skips.
+# stats, fault knobs and unload under load. Needs a kernel with vDPA (6.12).
 # vq-kernels: 6.12
+
+source "$VQ_ROOT/tests/vqsim_lib.sh"
 
 SIM=${VQ_SIM:-"$VQ_ROOT/vqmod sim"} # VQ_SIM: another build of the same CLI
 KO=$VQ_ROOT/tools/vqsim/vqsim.ko
 TR=/sys/kernel/tracing
 DEV=vqsim0
-
-# vqsim_require: loads the module once, or skips the subtest with the reason.
-vqsim_require() {
-	modprobe -q vdpa 2>/dev/null || skip "no vdpa module in $(uname -r): vqsim needs vDPA (6.12)"
-	modprobe -q virtio_vdpa 2>/dev/null || skip "no virtio_vdpa module in $(uname -r)"
-	[ -r "$KO" ] || skip "tools/vqsim/vqsim.ko is not built (make)"
-	$SIM --help >/dev/null 2>&1 || skip "vqmod has no sim subcommand (make)"
-	if ! grep -q '^vqsim ' /proc/modules; then
-		insmod "$KO" || {
-			echo "  insmod $KO failed"
-			return 1
-		}
-	fi
-}
 
 vqsim_cleanup() {
 	local d
@@ -34,21 +21,7 @@ vqsim_cleanup() {
 }
 
 # vqsim_add NAME [vdpa dev add args]: creates a device; prints its netdev, up.
-vqsim_add() {
-	local name=$1 ifn i
-	shift
-	vdpa dev add name "$name" mgmtdev vqsim "$@" || return 1
-	for i in $(seq 50); do
-		ifn=$(ls "/sys/bus/vdpa/devices/$name"/virtio*/net/ 2>/dev/null)
-		[ -n "$ifn" ] && break
-		sleep 0.1
-	done
-	[ -n "$ifn" ] || return 1
-	# No IPv6 chatter: the loopback would return it as rx traffic.
-	sysctl -qw "net.ipv6.conf.$ifn.disable_ipv6=1" 2>/dev/null
-	ip link set "$ifn" up || return 1
-	echo "$ifn"
-}
+vqsim_add() { vqsim_up "$@" && echo "$VQSIM_IF"; }
 
 # qstat DEV QUEUE FIELD: one field of the queue's netlink stats.
 qstat() {

@@ -12,7 +12,7 @@ DEV=vqmon0
 test_bpf_counts_equal_vqsim_counters() {
 	need_bpf
 	vqsim_require || return
-	vqsim_up "$DEV" 1 || return
+	vqsim_up "$DEV" || return
 	local log n0 p0 b0 n1 p1 b1 sel stats='.[0] | "\(.notifications) \(.packets) \(.bytes)"'
 	log=$(mktemp)
 	trap "kill \${vqmod_pid:-} 2>/dev/null; vqsim_down $DEV; rm -f '$log' '$log.err'" EXIT
