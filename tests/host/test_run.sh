@@ -34,21 +34,27 @@ test_bad_arguments() {
 	EOF
 }
 
-# A dry run decides and logs, sets nothing, and leaves no restore record.
+# A dry run decides and logs, sets nothing, and leaves no restore record;
+# its metrics show the controller, and BPF wake-ups bring ticks forward.
 test_dry_run_serves_metrics() {
 	need_bpf
 	local log state port=9481 body
 	log=$(mktemp)
 	state=$(mktemp -u /tmp/vqmod-state.XXXXXX)
 	trap "kill \${vqmod_pid:-} 2>/dev/null; rm -f '$log' '$log.err' '$state'" EXIT
-	start_vqmod "$log" run --dry-run --duration 3 --state "$state" --listen "$port" || return
-	sleep 1.5
+	# a long tick, and BPF's wake-ups on the disk's interrupts to bring it forward
+	start_vqmod "$log" run --dry-run --duration 3 --interval 1000 --wake-every 16 --hooks notify \
+		--state "$state" --listen "$port" || return
+	dd if=/dev/zero of=/var/tmp/vqmod-run.$$ bs=4k count=400 oflag=direct status=none
+	rm -f /var/tmp/vqmod-run.$$
+	sleep 1
 	body=$(exec 3<>/dev/tcp/127.0.0.1/$port && printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3 && cat <&3)
 	ASSERT_MATCH "$body" 'vqmod_controller_running 1' "the controller shows in the metrics" || return
 	ASSERT_MATCH "$body" 'vqmod_virtqueue_interrupts_total\{' "per-queue counters" || return
 	wait "$vqmod_pid"
 	ASSERT_EQ "$?" 0 "exit status after --duration" || return
 	ASSERT_MATCH "$(cat "$log.err")" 'decisions, [0-9]+ changes applied, 0 failed' "summary line" || return
+	ASSERT_MATCH "$(cat "$log.err")" '[1-9][0-9]* ticks brought forward by wake-ups' "wake-ups" || return
 	ASSERT_TRUE "no restore record from a dry run" test ! -e "$state"
 }
 

@@ -101,6 +101,27 @@ test_sigkill_then_vqmod_restore() {
 	ASSERT_TRUE "restore record removed" test ! -e "$state"
 }
 
+# The ethtool actuator: the same loop through the guest driver's per-queue
+# coalescing (ETHTOOL_PERQUEUE), which virtio_net sends on the control queue;
+# vqsim says who set it. SIGTERM puts the original back the same way.
+test_ethtool_actuator() {
+	setup || return
+	local rc
+	ethtool -C "$VQSIM_IF" rx-usecs 5 rx-frames 2 || return
+	ASSERT_EQ "$(coal) $(vqsim_stat "$DEV" 0 coal_source)" "5/2 cvq" "the original, set through ethtool" || return
+	vqsim_traffic "$DEV" 0 start $BULK
+	start_run --actuator ethtool || return
+	wait_changed 5/2 || return
+	echo "  vqmod run set $(coal) through ethtool"
+	ASSERT_EQ "$(vqsim_stat "$DEV" 0 coal_source)" cvq "set by the guest driver's control queue" || return
+	kill -TERM "$vqmod_pid"
+	rc=0
+	wait "$vqmod_pid" || rc=$?
+	ASSERT_EQ "$rc" 0 "exit status after SIGTERM" || return
+	ASSERT_EQ "$(coal)" 5/2 "coalescing after SIGTERM" || return
+	ASSERT_MATCH "$(ethtool -c "$VQSIM_IF")" "rx-usecs:[[:space:]]+5" "ethtool -c reads it back"
+}
+
 # Ping-pong: the delay the device adds before notifying (vqsim's histogram,
 # first pending buffer to notification) keeps its p99 within 10% of
 # coalescing off, measured after DIM's probes out of request/response have
