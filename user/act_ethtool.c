@@ -99,11 +99,32 @@ static int perqueue(struct actuator *a, const struct act_target *t, __u32 cmd, s
 	return 0;
 }
 
+/* The driver's own adaptive moderation would fight vqmod for the queue. */
+static int adaptive_on(struct actuator *a, const struct act_target *t)
+{
+	struct ethtool_act *e = a->priv;
+	struct ethtool_coalesce ec = { .cmd = ETHTOOL_GCOALESCE };
+	struct ifreq ifr = {};
+
+	memcpy(ifr.ifr_name, t->dev, strlen(t->dev) + 1);
+	ifr.ifr_data = (void *)&ec;
+	if (ioctl(e->fd, SIOCETHTOOL, &ifr))
+		return 0; /* no device-wide view: nothing to say */
+	if (!(t->tx ? ec.use_adaptive_tx_coalesce : ec.use_adaptive_rx_coalesce))
+		return 0;
+	snprintf(a->err, sizeof(a->err),
+		 "%s: the driver's own adaptive moderation is on and would fight vqmod; "
+		 "ethtool -C %s adaptive-%s off",
+		 t->dev, t->dev, t->tx ? "tx" : "rx");
+	return -EBUSY;
+}
+
 static int ethtool_get(struct actuator *a, const struct act_target *t, struct coalesce *c)
 {
 	struct perqueue_coalesce pq = {};
-	int err = perqueue(a, t, ETHTOOL_GCOALESCE, &pq);
+	int err = strlen(t->dev) < IFNAMSIZ ? adaptive_on(a, t) : -EINVAL;
 
+	err = err ?: perqueue(a, t, ETHTOOL_GCOALESCE, &pq);
 	if (err)
 		return err;
 	c->usecs = t->tx ? pq.coal.tx_coalesce_usecs : pq.coal.rx_coalesce_usecs;
