@@ -35,7 +35,7 @@ static void figures(FILE *f, const struct vq_sample *s)
 		s->packets_per_irq, (unsigned long long)d->handler_ns, s->avg_handler_ns);
 }
 
-static void queue(FILE *f, const struct vq_sample *s)
+static void queue(FILE *f, const struct vq_sample *s, const struct vq_moderation *m)
 {
 	fputs("{\"dev\":", f);
 	json_string(f, s->id.dev);
@@ -46,7 +46,13 @@ static void queue(FILE *f, const struct vq_sample *s)
 	fprintf(f, ",\"index\":%u,\"type\":\"%s\",\"source\":\"%s\",", s->id.key.queue, vq_type_name(s->id.type),
 		vq_source_name(s->id.key.source));
 	figures(f, s);
-	fprintf(f, ",\"appeared\":%s,\"reset\":%s}", s->appeared ? "true" : "false", s->reset ? "true" : "false");
+	fprintf(f, ",\"appeared\":%s,\"reset\":%s,\"coalesce\":", s->appeared ? "true" : "false",
+		s->reset ? "true" : "false");
+	if (m && m->coalesce_known)
+		fprintf(f, "{\"usecs\":%u,\"frames\":%u,\"decisions\":%llu}}", m->usecs, m->frames,
+			(unsigned long long)m->decisions);
+	else
+		fputs("null}", f);
 }
 
 void json_print(FILE *f, const struct report *r)
@@ -66,11 +72,15 @@ void json_print(FILE *f, const struct report *r)
 	for (size_t i = 0; i < r->nshown; i++) {
 		if (i)
 			fputc(',', f);
-		queue(f, r->shown[i]);
+		queue(f, r->shown[i], r->mod ? r->mod[i] : NULL);
 	}
 	fputs("],\"totals\":{", f);
 	figures(f, r->total);
-	fprintf(f, "},\"vanished\":%zu", r->period->vanished);
+	fprintf(f, "},\"vanished\":%zu,\"controller\":", r->period->vanished);
+	if (r->controller)
+		json_string(f, r->controller);
+	else
+		fputs("null", f);
 	if (r->progs) {
 		fputs(",\"programs\":[", f);
 		for (size_t i = 0; i < r->nprogs; i++) {

@@ -25,6 +25,7 @@
 #include "loader.h"
 #include "output.h"
 #include "prom.h"
+#include "modstate.h"
 #include "restore.h"
 
 struct run_opts {
@@ -52,6 +53,7 @@ struct ctl_queue {
 	struct act_target target;
 	struct coalesce current, original;
 	__u64 decisions;
+	struct modstate_queue *shown; /* in the published state, or NULL */
 };
 
 struct controller {
@@ -63,8 +65,13 @@ struct controller {
 	size_t nq;
 	struct act_setting *batch;
 	size_t *batch_queue; /* batch entry -> index in q */
+	char (*batch_reason)[24];
+	bool republish; /* the published state changed */
+	size_t published_n;
 	__u64 decisions, changes, failures;
 	struct httpd *httpd;
+	struct modstate published; /* for vqmod top, beside the restore record */
+	char published_path[280];
 	const struct hook_status *hooks;
 	size_t nhooks;
 	char err[512];
@@ -312,6 +319,13 @@ static struct ctl_queue *adopt(struct controller *ctl, const struct vq_ident *id
 	if (engine_queue_add(ctl->engine, engine_id(&q->key), &qc))
 		goto unsettable;
 	q->settable = true;
+	q->shown = modstate_queue(&ctl->published, id->dev, id->key.queue);
+	if (q->shown) {
+		q->shown->m.coalesce_known = true;
+		q->shown->m.usecs = q->current.usecs;
+		q->shown->m.frames = q->current.frames;
+		snprintf(q->shown->m.state, sizeof(q->shown->m.state), "start");
+	}
 	fprintf(stderr, "vqmod run: moderating %s %s (%s %s queue %u%s), now %u us, %u frames\n", id->dev, id->queue,
 		ctl->act.ops->name, q->target.dev, q->target.queue,
 		!strcmp(ctl->act.ops->name, "ethtool") ? (q->target.tx ? " tx" : " rx") : "", q->current.usecs,
@@ -361,6 +375,21 @@ static void log_decision(const struct controller *ctl, const struct vq_ident *id
 	}
 }
 
+static void publish_decision(struct ctl_queue *q, const struct coalesce *next, const char *reason)
+{
+	struct vq_decision d = { .time = now_wall(), .old_usecs = q->current.usecs, .old_frames = q->current.frames,
+				 .usecs = next->usecs, .frames = next->frames };
+
+	if (!q->shown)
+		return;
+	snprintf(d.reason, sizeof(d.reason), "%s", reason);
+	q->shown->m.usecs = next->usecs;
+	q->shown->m.frames = next->frames;
+	q->shown->m.decisions = q->decisions;
+	snprintf(q->shown->m.state, sizeof(q->shown->m.state), "%s", reason);
+	modstate_decided(q->shown, &d);
+}
+
 /* One period: a decision per moderated queue, then one batch to the device. */
 static int control(struct controller *ctl, const struct vq_period *p)
 {
@@ -406,16 +435,19 @@ static int control(struct controller *ctl, const struct vq_period *p)
 		}
 		ctl->batch[nb] = (struct act_setting){ .target = q->target,
 						       .coal = { d.next.usecs, d.next.frames } };
+		snprintf(ctl->batch_reason[nb], sizeof(ctl->batch_reason[0]), "%s", engine_reason_name(d.reason));
 		ctl->batch_queue[nb++] = q - ctl->q;
 	}
 	fflush(stdout);
 	if (!nb)
 		return 0;
 	ctl->act.ops->set(&ctl->act, ctl->batch, nb);
+	ctl->republish = true;
 	for (size_t i = 0; i < nb; i++) {
 		struct ctl_queue *q = &ctl->q[ctl->batch_queue[i]];
 
 		if (!ctl->batch[i].err) {
+			publish_decision(q, &ctl->batch[i].coal, ctl->batch_reason[i]);
 			q->current = ctl->batch[i].coal;
 			ctl->changes++;
 			continue;
@@ -494,6 +526,11 @@ static int on_tick(void *arg, const struct vq_snapshot *prev, const struct vq_sn
 	if (err)
 		return err;
 	err = control(ctl, &p);
+	if (!err && (ctl->republish || ctl->published.n != ctl->published_n)) {
+		modstate_write(ctl->published_path, &ctl->published); /* a courtesy to top: best effort */
+		ctl->republish = false;
+		ctl->published_n = ctl->published.n;
+	}
 	if (!err && (ctl->o->prom_file || ctl->httpd))
 		err = publish(ctl, &p, cur);
 	vq_period_free(&p);
@@ -514,16 +551,22 @@ int cmd_run(int argc, char **argv)
 	if (rc)
 		return rc;
 	restore_init(&ctl.restore, o.state_path);
+	snprintf(ctl.published_path, sizeof(ctl.published_path), "%s", MODSTATE_DEFAULT_PATH);
+	if (o.state_path) /* beside a restore record of its own */
+		snprintf(ctl.published_path, sizeof(ctl.published_path), "%s.moderation", o.state_path);
+	ctl.published.pid = getpid();
 	if (actuator_open(&ctl.act, o.actuator)) {
 		fprintf(stderr, "vqmod run: %s\n", ctl.act.err);
 		return EXIT_NOFEATURE;
 	}
+	snprintf(ctl.published.actuator, sizeof(ctl.published.actuator), "%s", o.actuator);
 	restore_leftovers(&ctl);
 	ctl.engine = engine_new(&o.engine);
 	ctl.q = calloc(VQMON_MAX_QUEUES, sizeof(*ctl.q));
 	ctl.batch = calloc(VQMON_MAX_QUEUES, sizeof(*ctl.batch));
 	ctl.batch_queue = calloc(VQMON_MAX_QUEUES, sizeof(*ctl.batch_queue));
-	if (!ctl.engine || !ctl.q || !ctl.batch || !ctl.batch_queue) {
+	ctl.batch_reason = calloc(VQMON_MAX_QUEUES, sizeof(*ctl.batch_reason));
+	if (!ctl.engine || !ctl.q || !ctl.batch || !ctl.batch_queue || !ctl.batch_reason) {
 		fprintf(stderr, "vqmod run: out of memory\n");
 		rc = EXIT_RUNTIME;
 		goto out;
@@ -580,6 +623,8 @@ out:
 	free(ctl.q);
 	free(ctl.batch);
 	free(ctl.batch_queue);
+	free(ctl.batch_reason);
+	unlink(ctl.published_path);
 	return rc;
 }
 

@@ -17,6 +17,7 @@
 #include "selfstats.h"
 #include "view.h"
 #include "loader.h"
+#include "modstate.h"
 #include "httpd.h"
 #include "pin.h"
 #include "prom.h"
@@ -31,6 +32,7 @@ struct top_opts {
 	struct view view;
 	const char *filter; /* its text, for the TUI */
 	const char *prom_file, *listen, *from_pinned;
+	const char *moderation; /* the state a vqmod run publishes */
 };
 
 static const char usage[] =
@@ -60,6 +62,7 @@ static const char usage[] =
 	"      --listen [ADDR:]PORT  serve Prometheus metrics over HTTP on ADDR\n"
 	"                       (default 127.0.0.1; [IPV6]:PORT for IPv6)\n"
 	"      --from-pinned DIR  read a monitor pinned by 'vqmod pin DIR'; loads nothing\n"
+	"      --moderation FILE  what a running vqmod run publishes (default " MODSTATE_DEFAULT_PATH ")\n"
 	"  -h, --help           this text\n";
 
 #define bad_usage(fmt, arg) cli_usage_error("top", fmt, arg)
@@ -102,6 +105,7 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 		{ "prom-file", required_argument, NULL, 'P' },
 		{ "listen", required_argument, NULL, 'L' },
 		{ "from-pinned", required_argument, NULL, 'F' },
+		{ "moderation", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },	  {},
 	};
 	bool have_interval = false, have_count = false, loads = false;
@@ -182,6 +186,9 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 		case 'F':
 			o->from_pinned = optarg;
 			break;
+		case 'M':
+			o->moderation = optarg;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			exit(EXIT_OK);
@@ -242,9 +249,11 @@ static int report_period(struct outputs *out, const struct vq_snapshot *prev, co
 {
 	const struct top_opts *o = out->o;
 	struct prog_sample progs[SELFSTATS_MAX];
+	const struct vq_moderation **mod = NULL;
 	const struct vq_sample **shown;
 	struct vq_sample total;
 	struct vq_period period;
+	struct modstate ms;
 	struct report r = {};
 	int err = vq_period_build(prev, cur, &period);
 
@@ -263,6 +272,15 @@ static int report_period(struct outputs *out, const struct vq_snapshot *prev, co
 	r.wallclock = wallclock();
 	r.hooks = out->hooks;
 	r.nhooks = out->nhooks;
+	/* a vqmod run elsewhere: its coalescing and decisions, per queue */
+	if (!modstate_read(o->moderation ?: MODSTATE_DEFAULT_PATH, &ms) &&
+	    (mod = calloc(r.nshown ? r.nshown : 1, sizeof(*mod)))) {
+		for (size_t i = 0; i < r.nshown; i++)
+			if (shown[i]->id.key.source == VQ_SRC_VIRTIO)
+				mod[i] = modstate_find(&ms, shown[i]->id.dev, shown[i]->id.key.queue);
+		r.mod = mod;
+		r.controller = ms.actuator;
+	}
 	if (prev && out->self && !(err = selfstats_read(out->self, period.seconds, progs))) {
 		r.progs = progs;
 		r.nprogs = out->self->n;
@@ -274,6 +292,7 @@ static int report_period(struct outputs *out, const struct vq_snapshot *prev, co
 	if (!err && (o->prom_file || out->httpd) &&
 	    prom_publish(&r, cur, o->prom_file, out->httpd, out->err, sizeof(out->err)))
 		err = -EIO; /* out->err says why */
+	free(mod);
 	free(shown);
 	vq_period_free(&period);
 	return err;

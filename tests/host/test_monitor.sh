@@ -89,6 +89,8 @@ test_json_schema() {
 		 .kicks,.kicks_per_s,.polls,.polls_per_s,.packets_per_irq,.handler_ns,.avg_handler_ns|type),
 		(.appeared,.reset|type)] | unique' <<<"$out" | sort -u)" '["boolean","number","string"]' \
 		"queue fields" || return
+	ASSERT_EQ "$(jq -c '[(.controller | type), (.queues[] | .coalesce | type)] | unique - ["null", "string", "object"]' \
+		<<<"$out" | sort -u)" '[]' "controller and coalesce: null without a vqmod run" || return
 	ASSERT_EQ "$(jq -c '[.queues[] | .type] - ["rx","tx","ctrl","req","admin","other"]' <<<"$out" | sort -u)" \
 		'[]' "queue types" || return
 	ASSERT_EQ "$(jq -c '[.totals | .irqs,.irqs_per_s,.packets,.bytes,.packets_per_irq,.avg_handler_ns | type] | unique' \

@@ -78,6 +78,10 @@ test_sigterm_restores_original() {
 	wait_changed 7/3 || return
 	echo "  vqmod run set $(coal)"
 	ASSERT_TRUE "restore record written" test -s "$state" || return
+	# vqmod top, another process, shows what the controller holds
+	ASSERT_MATCH "$("$VQMOD" top --json --hooks notify -i 1 -n 1 --moderation "$state.moderation" 2>/dev/null |
+		jq -c --arg d "$VQSIM_VIRTIO" '[.controller, (.queues[] | select(.dev == $d and .index == 0) | .coalesce)]')" \
+		'^\["vqsim",\{"usecs":[0-9]+,"frames":[0-9]+,"decisions":[0-9]+\}\]$' "vqmod top shows the coalescing in force" || return
 	kill -TERM "$vqmod_pid"
 	rc=0
 	wait "$vqmod_pid" || rc=$?

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What a running `vqmod run` holds about each queue, published as a small
+ * file beside its restore record, so that `vqmod top` (another process) can
+ * show the coalescing in force and the latest decisions.
+ */
+#ifndef VQMOD_MODSTATE_H
+#define VQMOD_MODSTATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "output.h"
+
+#define MODSTATE_DEFAULT_PATH "/run/vqmod/moderation"
+#define MODSTATE_RECENT 4
+
+struct modstate_queue {
+	char dev[16]; /* the monitored name: virtioN */
+	unsigned int index; /* virtqueue index */
+	struct vq_moderation m; /* m.recent points into recent[] */
+	struct vq_decision recent[MODSTATE_RECENT];
+};
+
+struct modstate {
+	char actuator[16];
+	int pid; /* of the vqmod run that wrote it */
+	size_t n;
+	struct modstate_queue q[64];
+};
+
+/* Writes the file atomically; -errno. */
+int modstate_write(const char *path, const struct modstate *s);
+/* Reads it; -ENOENT when absent or when its writer is gone. */
+int modstate_read(const char *path, struct modstate *s);
+/* The queue's entry, or NULL. */
+const struct vq_moderation *modstate_find(const struct modstate *s, const char *dev, unsigned int index);
+/* Records a decision about a queue (adding the queue if new); the oldest drops out. */
+struct modstate_queue *modstate_queue(struct modstate *s, const char *dev, unsigned int index);
+void modstate_decided(struct modstate_queue *q, const struct vq_decision *d);
+
+#endif
