@@ -28,6 +28,8 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
+# skeletons are inputs of every user object: keep them, or each make rebuilds all
+.SECONDARY: $(OUTPUT)/vqmon.skel.h $(OUTPUT)/vqmon_fentry.skel.h
 .PHONY: all deps module test vmtest demo bench install clean help
 
 BPF_OBJS := $(OUTPUT)/vqmon.bpf.o $(OUTPUT)/vqmon_fentry.bpf.o
