@@ -227,20 +227,6 @@ void pin_close(struct pinned *p)
 
 #define bad_usage cli_usage_error
 
-static bool hooks_valid(const char *list)
-{
-	char buf[256], *save, *tok;
-
-	if (!*list || strlen(list) >= sizeof(buf) || list[0] == ',' || list[strlen(list) - 1] == ',' ||
-	    strstr(list, ",,"))
-		return false;
-	strcpy(buf, list);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		if (!vqmon_group_known(tok))
-			return false;
-	return true;
-}
-
 static const char pin_usage[] = "usage: vqmod pin [--hooks LIST] [--btf FILE] [-v] DIR\n"
 				"\n"
 				"Loads and attaches the monitor, pins its maps and links under DIR on bpffs\n"
@@ -273,9 +259,8 @@ int cmd_pin(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
-			if (!hooks_valid(optarg))
-				return bad_usage("pin", "invalid --hooks '%s'", optarg);
-			mo.hooks = optarg;
+			if (cli_hooks_arg("pin", "hooks", optarg, &mo.hooks))
+				return EXIT_USAGE;
 			break;
 		case 'B':
 			mo.btf_path = optarg;

@@ -230,18 +230,12 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 			o->mon.wake_every = v;
 			break;
 		case O_HOOKS:
-			if (vqmon_list_parse(optarg, vqmon_group_known))
-				return bad_usage("invalid --hooks '%s': a comma-separated list of notify, kick, "
-						 "napi, net-rx, net-tx, vhost, vhost-vdpa, vqsim",
-						 optarg);
-			o->mon.hooks = optarg;
+			if (cli_hooks_arg("run", "hooks", optarg, &o->mon.hooks))
+				return EXIT_USAGE;
 			break;
 		case O_KINDS:
-			if (vqmon_list_parse(optarg, vqmon_kind_known))
-				return bad_usage("invalid --hook-types '%s': a comma-separated list of fentry, "
-						 "kprobe, tp_btf, raw_tp",
-						 optarg);
-			o->mon.kinds = optarg;
+			if (cli_hooks_arg("run", "hook-types", optarg, &o->mon.kinds))
+				return EXIT_USAGE;
 			break;
 		case O_BTF:
 			o->mon.btf_path = optarg;

@@ -151,19 +151,13 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 			o->self = true;
 			break;
 		case 'H':
-			if (vqmon_list_parse(optarg, vqmon_group_known))
-				return bad_usage("invalid --hooks '%s': a comma-separated list of notify, kick, "
-						 "napi, net-rx, net-tx, vhost, vhost-vdpa, vqsim",
-						 optarg);
-			o->mon.hooks = optarg;
+			if (cli_hooks_arg("top", "hooks", optarg, &o->mon.hooks))
+				return EXIT_USAGE;
 			loads = true;
 			break;
 		case 'K':
-			if (vqmon_list_parse(optarg, vqmon_kind_known))
-				return bad_usage("invalid --hook-types '%s': a comma-separated list of fentry, "
-						 "kprobe, tp_btf, raw_tp",
-						 optarg);
-			o->mon.kinds = optarg;
+			if (cli_hooks_arg("top", "hook-types", optarg, &o->mon.kinds))
+				return EXIT_USAGE;
 			loads = true;
 			break;
 		case 'B':
