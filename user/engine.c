@@ -637,10 +637,12 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 		/* the device is not at DIM's profile: its window says nothing to DIM */
 		d->reason = ENGINE_R_IRQ_SHARE;
 		snprintf(base, sizeof(base), "held for the interrupt share");
-	} else if (q->rr_hold && q->dim.index == 0 && looks_req_resp(e, q, f)) {
+	} else if (q->rr_hold && q->dim.index == 0 && f->ppi_x100 <= e->cfg.rr_ppi_x100) {
 		/*
 		 * DIM's last probe right came back: each probe costs request/
 		 * response its latency, so the next waits, longer each time.
+		 * (At the lowest profile the model expects exactly one packet
+		 * per interrupt, so its finer test would let noise through.)
 		 */
 		q->rr_hold--;
 		d->reason = ENGINE_R_REQ_RESP;
