@@ -73,8 +73,10 @@ test_live_map_dump() {
 test_json_schema() {
 	need_bpf
 	local out types
-	out=$(cd /var/tmp && { dd if=/dev/zero of=vqmod-json.$$ bs=4k count=300 oflag=direct status=none & } &&
-		"$VQMOD" top --json --self -i 0.5 -n 2 2>/dev/null; rm -f /var/tmp/vqmod-json.$$)
+	# disk writes through both intervals, however long vqmod takes to load
+	out=$(cd /var/tmp && { timeout 8 dd if=/dev/zero of=vqmod-json.$$ bs=4k count=1000000 oflag=direct \
+		status=none >/dev/null & } && "$VQMOD" top --json --self -i 0.5 -n 2 2>/dev/null)
+	rm -f /var/tmp/vqmod-json.$$ # dd may write on a few seconds more, to the unlinked file
 	ASSERT_EQ "$(wc -l <<<"$out")" 2 "one line per interval" || return
 	ASSERT_TRUE "every line parses" jq -e . <<<"$out" >/dev/null || return
 	types=$(jq -c '[
