@@ -72,11 +72,14 @@ test_live_map_dump() {
 # Every documented field, with its JSON type (README: JSON output).
 test_json_schema() {
 	need_bpf
-	local out types
+	local out types load
 	# disk writes through both intervals, however long vqmod takes to load
-	out=$(cd /var/tmp && { timeout 8 dd if=/dev/zero of=vqmod-json.$$ bs=4k count=1000000 oflag=direct \
-		status=none >/dev/null & } && "$VQMOD" top --json --self -i 0.5 -n 2 2>/dev/null)
-	rm -f /var/tmp/vqmod-json.$$ # dd may write on a few seconds more, to the unlinked file
+	timeout 30 dd if=/dev/zero of=/var/tmp/vqmod-json.$$ bs=4k count=1000000 oflag=direct status=none &
+	load=$!
+	out=$("$VQMOD" top --json --self -i 0.5 -n 2 2>/dev/null)
+	kill "$load" 2>/dev/null # no writes left to disturb the next test's counts
+	wait "$load" 2>/dev/null
+	rm -f /var/tmp/vqmod-json.$$
 	ASSERT_EQ "$(wc -l <<<"$out")" 2 "one line per interval" || return
 	ASSERT_TRUE "every line parses" jq -e . <<<"$out" >/dev/null || return
 	types=$(jq -c '[
