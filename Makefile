@@ -10,13 +10,26 @@ DESTDIR ?=
 ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 
 CFLAGS ?= -O2 -g
-USER_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -Iinclude -Iuser -I$(OUTPUT)
+# -MD: the headers each object read, for make and for tools/check-layers
+USER_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -MD -MP -Iinclude -Iuser -I$(OUTPUT)
 LDLIBS := -lbpf -lelf -lz -lmnl -lm -lncursesw -ltinfo
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Ivmlinux -Iinclude -Ibpf
 
-USER_SRCS := $(wildcard user/*.c)
-USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
-LIB_OBJS := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
+# user/ is one folder per layer (DESIGN §3), each a static library; the
+# subcommands at the top wire them. tools/check-layers holds the rules.
+LAYERS := engine core monitor act show
+layer_objs = $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(wildcard user/$(1)/*.c))
+layer_lib = $(OUTPUT)/user/lib$(1).a
+TOP_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(wildcard user/*.c))
+USER_OBJS := $(TOP_OBJS) $(foreach l,$(LAYERS),$(call layer_objs,$(l)))
+# the top's libraries, each before the ones it uses
+USER_LIBS := $(foreach l,show act monitor engine core,$(call layer_lib,$(l)))
+
+# Unit tests link their own layer and those below it, nothing else: the
+# engine's need libc alone.
+UNIT_ENGINE := dim engine
+UNIT_CORE := sample queue history modstate atomic_file
+UNIT_SHOW := prom
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/unit_%,$(wildcard tests/unit/test_*.c))
 
 ifeq ($(V),1)
@@ -30,7 +43,7 @@ endif
 .DELETE_ON_ERROR:
 # skeletons are inputs of every user object: keep them, or each make rebuilds all
 .SECONDARY: $(OUTPUT)/vqmon.skel.h $(OUTPUT)/vqmon_fentry.skel.h
-.PHONY: all deps module test vmtest demo bench install clean help
+.PHONY: all deps module test vmtest demo bench install clean help check-layers
 
 BPF_OBJS := $(OUTPUT)/vqmon.bpf.o $(OUTPUT)/vqmon_fentry.bpf.o
 SKELS := $(BPF_OBJS:.bpf.o=.skel.h)
@@ -51,7 +64,7 @@ help:
 deps:
 	$(Q)tools/deps
 
-$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
+$(OUTPUT) $(OUTPUT)/tests $(OUTPUT)/user $(addprefix $(OUTPUT)/user/,$(LAYERS)):
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/vqmon.bpf.h include/vqmon.h vmlinux/vmlinux.h | $(OUTPUT)
@@ -62,13 +75,31 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) include/vqmon.h $(wildcard include/uapi/*.h) $(SKELS) | $(OUTPUT)/user
+# Only the monitor and the top reach the skeletons; -MD tracks every other header.
+$(OUTPUT)/user/%.o: user/%.c | $(OUTPUT)/user $(addprefix $(OUTPUT)/user/,$(LAYERS))
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(USER_CFLAGS) -c $< -o $@
+$(OUTPUT)/user/monitor/loader.o: $(SKELS)
 
-vqmod: $(USER_OBJS)
+-include $(USER_OBJS:.o=.d)
+
+define layer_rule
+$(call layer_lib,$(1)): $(call layer_objs,$(1))
+	$$(call msg,AR,$$@)
+	$(Q)rm -f $$@ && $(AR) rcs $$@ $$^
+endef
+$(foreach l,$(LAYERS),$(eval $(call layer_rule,$(l))))
+
+# A file in the wrong layer, or a layer reaching past its row, fails the build.
+$(OUTPUT)/layers.ok: $(USER_OBJS) tools/check-layers
+	$(call msg,LAYERS,user/)
+	$(Q)tools/check-layers $(OUTPUT) && touch $@
+
+check-layers: $(OUTPUT)/layers.ok
+
+vqmod: $(TOP_OBJS) $(USER_LIBS) $(OUTPUT)/layers.ok
 	$(call msg,BINARY,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(TOP_OBJS) $(USER_LIBS) $(LDLIBS) -o $@
 
 # vqsim.ko, against the headers of the 6.12 kernel the VM tests boot.
 VQSIM_KO := tools/vqsim/vqsim.ko
@@ -79,9 +110,16 @@ $(VQSIM_KO): $(wildcard tools/vqsim/*.c tools/vqsim/*.h) tools/vqsim/Kbuild incl
 	$(Q)kdir=$$(tools/vm/kernel 6.12 | sed -n 's/^kdir=//p') && \
 		$(MAKE) -s -C tools/vqsim KDIR="$$kdir" $(if $(filter 1,$(V)),V=1)
 
-$(OUTPUT)/tests/unit_%: tests/unit/%.c tests/unit/unit.h $(LIB_OBJS) | $(OUTPUT)/tests
+unit_libs = $(if $(filter $(1),$(UNIT_ENGINE)),$(call layer_lib,engine),\
+	$(if $(filter $(1),$(UNIT_CORE)),$(call layer_lib,core) -lm,\
+	$(if $(filter $(1),$(UNIT_SHOW)),$(call layer_lib,show) $(call layer_lib,core) -lm,\
+	$(error tests/unit/test_$(1).c: say in the Makefile which layer it tests))))
+unit_deps = $(filter %.a,$(call unit_libs,$(1)))
+
+.SECONDEXPANSION:
+$(OUTPUT)/tests/unit_test_%: tests/unit/test_%.c tests/unit/unit.h $$(call unit_deps,$$*) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(USER_CFLAGS) -Itests/unit $< $(LIB_OBJS) $(LDLIBS) -o $@
+	$(Q)$(CC) $(filter-out -MD -MP,$(USER_CFLAGS)) -Itests/unit $< $(call unit_libs,$*) -o $@
 
 test: deps all module $(UNIT_TESTS)
 	$(Q)tests/run
@@ -108,4 +146,4 @@ install: all
 
 clean:
 	$(call msg,CLEAN,)
-	$(Q)rm -rf $(OUTPUT)/user $(OUTPUT)/tests $(OUTPUT)/*.o $(OUTPUT)/*.skel.h vqmod
+	$(Q)rm -rf $(OUTPUT)/user $(OUTPUT)/tests $(OUTPUT)/*.o $(OUTPUT)/*.skel.h $(OUTPUT)/layers.ok vqmod

@@ -8,8 +8,9 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
+#include "core/clock.h"
 #include "evloop.h"
-#include "httpd.h"
+#include "show/httpd.h"
 
 /* Early ticks come no closer than this: wake-ups are hints, not a clock. */
 #define EARLY_GAP_NS 1000000ULL
@@ -76,10 +77,10 @@ int evloop_run(struct evloop *l)
 		__u64 expirations;
 		int ready;
 
-		fds[FD_SIGNAL] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
-		fds[FD_TIMER] = (struct pollfd){ .fd = timer_fd, .events = POLLIN };
-		fds[FD_WAKE] = (struct pollfd){ .fd = l->wake ? ring_buffer__epoll_fd(l->wake) : -1, .events = POLLIN };
-		fds[FD_INPUT] = (struct pollfd){ .fd = l->input ? l->input_fd : -1, .events = POLLIN };
+		fds[FD_SIGNAL] = (struct pollfd){.fd = sig_fd, .events = POLLIN};
+		fds[FD_TIMER] = (struct pollfd){.fd = timer_fd, .events = POLLIN};
+		fds[FD_WAKE] = (struct pollfd){.fd = l->wake ? ring_buffer__epoll_fd(l->wake) : -1, .events = POLLIN};
+		fds[FD_INPUT] = (struct pollfd){.fd = l->input ? l->input_fd : -1, .events = POLLIN};
 		if (l->httpd)
 			n += httpd_pollfds(l->httpd, fds + FD_HTTPD);
 		ready = poll(fds, n, -1);
@@ -105,7 +106,7 @@ int evloop_run(struct evloop *l)
 			httpd_handle(l->httpd, fds + FD_HTTPD, n - FD_HTTPD);
 		if (fds[FD_WAKE].revents) {
 			ring_buffer__consume(l->wake);
-			early = collector_now_ns() - snaps[cur].time_ns >= EARLY_GAP_NS;
+			early = clock_mono_ns() - snaps[cur].time_ns >= EARLY_GAP_NS;
 		}
 		timer = fds[FD_TIMER].revents && read(timer_fd, &expirations, sizeof(expirations)) > 0;
 		if (!timer && !early)

@@ -6,7 +6,7 @@
 #ifndef VQMOD_EVLOOP_H
 #define VQMOD_EVLOOP_H
 
-#include "collector.h"
+#include "monitor/collector.h"
 
 struct ring_buffer;
 struct httpd;
@@ -29,8 +29,8 @@ struct evloop {
 	int (*tick)(void *arg, const struct vq_snapshot *prev, const struct vq_snapshot *cur);
 	void *arg;
 	struct ring_buffer *wake; /* optional: BPF asks for an early tick */
-	struct httpd *httpd; /* optional: served between ticks */
-	int input_fd; /* optional (-1): keys, handled by input() */
+	struct httpd *httpd;	  /* optional: served between ticks */
+	int input_fd;		  /* optional (-1): keys, handled by input() */
 	/* Also called when a signal (a resize) interrupted the wait. */
 	enum evloop_input (*input)(void *arg, double *interval_s);
 	__u64 early_ticks; /* out: ticks a wake-up brought forward */

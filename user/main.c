@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "commands.h"
-#include "errors.h"
+#include "core/errors.h"
 
 #define VQMOD_VERSION "0.1.0"
 
@@ -12,12 +12,12 @@ static const struct command {
 	int (*run)(int argc, char **argv);
 	const char *help;
 } commands[] = {
-	{ "top", cmd_top, "per-virtqueue interrupt, packet and byte rates" },
-	{ "run", cmd_run, "moderate each virtqueue's interrupts from the host" },
-	{ "restore", cmd_restore, "put back coalescing a killed vqmod run left changed" },
-	{ "pin", cmd_pin, "leave the monitor attached, pinned in bpffs" },
-	{ "unpin", cmd_unpin, "remove a pin, detaching the monitor" },
-	{ "sim", cmd_sim, "drive the vqsim simulator: coalescing, stats, traffic, receiver" },
+    {"top", cmd_top, "per-virtqueue interrupt, packet and byte rates"},
+    {"run", cmd_run, "moderate each virtqueue's interrupts from the host"},
+    {"restore", cmd_restore, "put back coalescing a killed vqmod run left changed"},
+    {"pin", cmd_pin, "leave the monitor attached, pinned in bpffs"},
+    {"unpin", cmd_unpin, "remove a pin, detaching the monitor"},
+    {"sim", cmd_sim, "drive the vqsim simulator: coalescing, stats, traffic, receiver"},
 };
 
 static void usage(FILE *f)

@@ -6,26 +6,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
+#include <limits.h>
 #include <unistd.h>
 #include "cli.h"
-#include "collector.h"
+#include "monitor/collector.h"
 #include "commands.h"
-#include "errors.h"
+#include "core/clock.h"
+#include "core/errors.h"
 #include "evloop.h"
-#include "output.h"
-#include "selfstats.h"
-#include "view.h"
-#include "loader.h"
-#include "modstate.h"
-#include "httpd.h"
-#include "pin.h"
-#include "prom.h"
-#include "tui.h"
+#include "show/output.h"
+#include "monitor/selfstats.h"
+#include "core/view.h"
+#include "monitor/loader.h"
+#include "core/modstate.h"
+#include "show/httpd.h"
+#include "monitor/pin.h"
+#include "show/prom.h"
+#include "show/tui.h"
 
 struct top_opts {
 	double interval; /* seconds */
-	long count; /* periods to print; 0: until stopped */
+	long count;	 /* periods to print; 0: until stopped */
 	bool batch, json, self, verbose;
 	bool tui; /* on a terminal, unless -b or -J */
 	struct vqmon_opts mon;
@@ -36,58 +37,47 @@ struct top_opts {
 };
 
 static const char usage[] =
-	"usage: vqmod top [-b] [-i SECONDS] [-n COUNT] [-J] [-s FIELD] [-f REGEX] [--self]\n"
-	"                 [--hooks LIST] [--hook-types LIST] [--btf FILE] [-v] [SECONDS [COUNT]]\n"
-	"                 [--prom-file PATH] [--listen [ADDR:]PORT] [--from-pinned DIR]\n"
-	"\n"
-	"Per-virtqueue notification (IRQ), packet and byte rates, every interval.\n"
-	"On a terminal it is interactive (h for its keys), unless -b or -J is given.\n"
-	"\n"
-	"  -b, --batch          print a table per interval, even on a terminal\n"
-	"  -i, --interval SEC   interval in seconds, may be fractional (default 1)\n"
-	"  -n, --iterations N   stop after N intervals (default: until SIGINT/SIGTERM)\n"
-	"  -J, --json           one JSON object per interval (JSON Lines)\n"
-	"  -s, --sort FIELD     sort by FIELD (+FIELD ascending, -FIELD descending):\n"
-	"                       dev, driver, queue, type, irqs, spurious, packets, bytes,\n"
-	"                       ppi, ns, kicks (default irqs, highest first)\n"
-	"  -f, --filter REGEX   only queues whose \"dev driver queue type\" matches\n"
-	"      --self           also show each BPF program's own run time per event\n"
-	"      --hooks LIST     hook groups to attach (default all): notify, kick, napi,\n"
-	"                       net-rx, net-tx, vhost, vhost-vdpa, vqsim\n"
-	"      --hook-types LIST  attach types allowed (default all, tried best first):\n"
-	"                       fentry, kprobe, tp_btf, raw_tp\n"
-	"      --btf FILE       kernel BTF to use instead of /sys/kernel/btf/vmlinux\n"
-	"  -v, --verbose        show libbpf's messages and why hooks were not attached\n"
-	"      --prom-file PATH write a Prometheus textfile each interval (atomic rename)\n"
-	"      --listen [ADDR:]PORT  serve Prometheus metrics over HTTP on ADDR\n"
-	"                       (default 127.0.0.1; [IPV6]:PORT for IPv6)\n"
-	"      --from-pinned DIR  read a monitor pinned by 'vqmod pin DIR'; loads nothing\n"
-	"      --moderation FILE  what a running vqmod run publishes (default " MODSTATE_DEFAULT_PATH ")\n"
-	"  -h, --help           this text\n";
+    "usage: vqmod top [-b] [-i SECONDS] [-n COUNT] [-J] [-s FIELD] [-f REGEX] [--self]\n"
+    "                 [--hooks LIST] [--hook-types LIST] [--btf FILE] [-v] [SECONDS [COUNT]]\n"
+    "                 [--prom-file PATH] [--listen [ADDR:]PORT] [--from-pinned DIR]\n"
+    "\n"
+    "Per-virtqueue notification (IRQ), packet and byte rates, every interval.\n"
+    "On a terminal it is interactive (h for its keys), unless -b or -J is given.\n"
+    "\n"
+    "  -b, --batch          print a table per interval, even on a terminal\n"
+    "  -i, --interval SEC   interval in seconds, may be fractional (default 1)\n"
+    "  -n, --iterations N   stop after N intervals (default: until SIGINT/SIGTERM)\n"
+    "  -J, --json           one JSON object per interval (JSON Lines)\n"
+    "  -s, --sort FIELD     sort by FIELD (+FIELD ascending, -FIELD descending):\n"
+    "                       dev, driver, queue, type, irqs, spurious, packets, bytes,\n"
+    "                       ppi, ns, kicks (default irqs, highest first)\n"
+    "  -f, --filter REGEX   only queues whose \"dev driver queue type\" matches\n"
+    "      --self           also show each BPF program's own run time per event\n"
+    "      --hooks LIST     hook groups to attach (default all):\n"
+    "                       %s\n"
+    "      --hook-types LIST  attach types allowed (default all, tried best first):\n"
+    "                       %s\n"
+    "      --btf FILE       kernel BTF to use instead of /sys/kernel/btf/vmlinux\n"
+    "  -v, --verbose        show libbpf's messages and why hooks were not attached\n"
+    "      --prom-file PATH write a Prometheus textfile each interval (atomic rename)\n"
+    "      --listen [ADDR:]PORT  serve Prometheus metrics over HTTP on ADDR\n"
+    "                       (default 127.0.0.1; [IPV6]:PORT for IPv6)\n"
+    "      --from-pinned DIR  read a monitor pinned by 'vqmod pin DIR'; loads nothing\n"
+    "      --moderation FILE  what a running vqmod run publishes (default " MODSTATE_DEFAULT_PATH ")\n"
+    "  -h, --help           this text\n";
 
 #define bad_usage(fmt, arg) cli_usage_error("top", fmt, arg)
 
 static int parse_seconds(const char *arg, double *out)
 {
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno || end == arg || *end || !isfinite(v) || v < 0.01 || v > 3600)
-		return -1;
-	*out = v;
-	return 0;
+	return cli_parse_seconds(arg, 0.01, 3600, out);
 }
 
 static int parse_count(const char *arg, long *out)
 {
-	char *end;
-	long v;
+	unsigned long v;
 
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || end == arg || *end || v < 1)
+	if (cli_parse_uint(arg, 1, LONG_MAX, &v))
 		return -1;
 	*out = v;
 	return 0;
@@ -96,17 +86,23 @@ static int parse_count(const char *arg, long *out)
 static int parse_args(int argc, char **argv, struct top_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "batch", no_argument, NULL, 'b' },	  { "interval", required_argument, NULL, 'i' },
-		{ "iterations", required_argument, NULL, 'n' }, { "json", no_argument, NULL, 'J' },
-		{ "sort", required_argument, NULL, 's' }, { "filter", required_argument, NULL, 'f' },
-		{ "self", no_argument, NULL, 'S' },	  { "hooks", required_argument, NULL, 'H' },
-		{ "btf", required_argument, NULL, 'B' },  { "verbose", no_argument, NULL, 'v' },
-		{ "hook-types", required_argument, NULL, 'K' },
-		{ "prom-file", required_argument, NULL, 'P' },
-		{ "listen", required_argument, NULL, 'L' },
-		{ "from-pinned", required_argument, NULL, 'F' },
-		{ "moderation", required_argument, NULL, 'M' },
-		{ "help", no_argument, NULL, 'h' },	  {},
+	    {"batch", no_argument, NULL, 'b'},
+	    {"interval", required_argument, NULL, 'i'},
+	    {"iterations", required_argument, NULL, 'n'},
+	    {"json", no_argument, NULL, 'J'},
+	    {"sort", required_argument, NULL, 's'},
+	    {"filter", required_argument, NULL, 'f'},
+	    {"self", no_argument, NULL, 'S'},
+	    {"hooks", required_argument, NULL, 'H'},
+	    {"btf", required_argument, NULL, 'B'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"hook-types", required_argument, NULL, 'K'},
+	    {"prom-file", required_argument, NULL, 'P'},
+	    {"listen", required_argument, NULL, 'L'},
+	    {"from-pinned", required_argument, NULL, 'F'},
+	    {"moderation", required_argument, NULL, 'M'},
+	    {"help", no_argument, NULL, 'h'},
+	    {},
 	};
 	bool have_interval = false, have_count = false, loads = false;
 	struct sockaddr_storage ss;
@@ -184,12 +180,10 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 			o->moderation = optarg;
 			break;
 		case 'h':
-			fputs(usage, stdout);
+			printf(usage, vqmon_group_names(), vqmon_kind_names());
 			exit(EXIT_OK);
-		case ':':
-			return bad_usage("option '%s' needs a value", argv[optind - 1]);
 		default:
-			return bad_usage("unknown option '%s'", argv[optind - 1]);
+			return cli_bad_option("top", c, argv);
 		}
 	}
 	/* libbpf-tools style positionals: [interval [count]] */
@@ -218,14 +212,6 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 	return EXIT_OK;
 }
 
-static double wallclock(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return tv.tv_sec + tv.tv_usec / 1e6;
-}
-
 /* Where each period goes: stdout (unless the TUI has the terminal), the exporters. */
 struct outputs {
 	const struct top_opts *o;
@@ -234,7 +220,7 @@ struct outputs {
 	struct selfstats *self;
 	struct tui *tui;
 	struct httpd *httpd;
-	long done; /* periods shown */
+	long done;     /* periods shown */
 	char err[512]; /* said after the terminal is given back */
 };
 
@@ -253,6 +239,7 @@ static int report_period(struct outputs *out, const struct vq_snapshot *prev, co
 
 	if (err)
 		return err;
+	modstate_init(&ms);
 	shown = calloc(period.n ? period.n : 1, sizeof(*shown));
 	if (!shown) {
 		vq_period_free(&period);
@@ -263,7 +250,7 @@ static int report_period(struct outputs *out, const struct vq_snapshot *prev, co
 	r.nshown = view_select(&o->view, &period, shown);
 	vq_sample_sum(shown, r.nshown, period.seconds, &total);
 	r.total = &total;
-	r.wallclock = wallclock();
+	r.wallclock = clock_wall();
 	r.hooks = out->hooks;
 	r.nhooks = out->nhooks;
 	/* a vqmod run elsewhere: its coalescing and decisions, per queue */
@@ -286,6 +273,7 @@ static int report_period(struct outputs *out, const struct vq_snapshot *prev, co
 	if (!err && (o->prom_file || out->httpd) &&
 	    prom_publish(&r, cur, o->prom_file, out->httpd, out->err, sizeof(out->err)))
 		err = -EIO; /* out->err says why */
+	modstate_free(&ms);
 	free(mod);
 	free(shown);
 	vq_period_free(&period);
@@ -317,26 +305,14 @@ static enum evloop_input on_input(void *arg, double *interval)
 	}
 }
 
-/* "notify=tp_btf irq_handler_entry/exit, kick=none, ..." of the wanted groups */
-static void hooks_line(const struct hook_status *h, size_t n, char *buf, size_t len)
-{
-	size_t used = 0;
-
-	buf[0] = 0;
-	for (size_t i = 0; i < n && used < len; i++)
-		if (h[i].wanted)
-			used += snprintf(buf + used, len - used, "%s%s=%s", used ? ", " : "", h[i].group,
-					 h[i].active ?: "none");
-}
-
 int cmd_top(int argc, char **argv)
 {
 	struct bpf_program *progs[SELFSTATS_MAX];
 	struct top_opts o = {};
-	struct selfstats self = { .enable_fd = -1 };
-	struct pinned pin = { .stats_fd = -1, .names_fd = -1 };
+	struct selfstats self = {.enable_fd = -1};
+	struct pinned pin = {.stats_fd = -1, .names_fd = -1};
 	struct collector col = {};
-	struct outputs out = { .o = &o };
+	struct outputs out = {.o = &o};
 	struct evloop loop;
 	struct vqmon *mon = NULL;
 	char err[512], hooks[512];
@@ -374,7 +350,7 @@ int cmd_top(int argc, char **argv)
 		fprintf(stderr, "vqmod top: %s\n", err);
 		goto out;
 	}
-	hooks_line(out.hooks, out.nhooks, hooks, sizeof(hooks));
+	report_hooks_line(out.hooks, out.nhooks, hooks, sizeof(hooks));
 	if (o.from_pinned)
 		fprintf(stderr, "vqmod: monitoring the pin at %s; hooks: %s\n", o.from_pinned, hooks);
 	else
@@ -388,9 +364,13 @@ int cmd_top(int argc, char **argv)
 		fprintf(stderr, "vqmod top: %s\n", err);
 		goto out;
 	}
-	loop = (struct evloop){ .col = &col, .interval_s = o.interval, .tick = on_tick, .arg = &out,
-				.httpd = out.httpd, .input_fd = out.tui ? tui_fd(out.tui) : -1,
-				.input = out.tui ? on_input : NULL };
+	loop = (struct evloop){.col = &col,
+			       .interval_s = o.interval,
+			       .tick = on_tick,
+			       .arg = &out,
+			       .httpd = out.httpd,
+			       .input_fd = out.tui ? tui_fd(out.tui) : -1,
+			       .input = out.tui ? on_input : NULL};
 	rc = evloop_run(&loop);
 	tui_stop(out.tui); /* before any message, so that it stays on the screen */
 	if (rc && !out.err[0])

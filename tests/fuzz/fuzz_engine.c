@@ -10,8 +10,9 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
-#include "engine.h"
+#include "engine/engine.h"
 
 struct input {
 	const uint8_t *p;
@@ -39,6 +40,23 @@ static uint64_t take(struct input *in, size_t bytes)
 	} while (0)
 
 #define QUEUES 8
+
+/* The engine's memory: libc's, or, when the input says so, failing after a countdown. */
+static long fail_after = -1;
+
+static void *fuzz_resize(void *ctx, void *ptr, size_t size)
+{
+	(void)ctx;
+	if (!size) {
+		free(ptr);
+		return NULL;
+	}
+	if (fail_after >= 0 && fail_after-- == 0)
+		return NULL;
+	return realloc(ptr, size);
+}
+
+static const struct engine_alloc fuzz_alloc = {.resize = fuzz_resize};
 
 struct fuzz_queue {
 	bool added;
@@ -97,6 +115,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[160];
 
 	engine_config_default(&cfg);
+	fail_after = -1;
 	flags = (uint8_t)take(&in, 1);
 	if (flags & 1)
 		cfg.max_delay_us = (uint32_t)take(&in, 2);
@@ -124,9 +143,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		engine_config_profile(&cfg, spec, err, sizeof(err));
 		CHECK(memchr(err, '\0', sizeof(err)) != NULL);
 	}
-	e = engine_new(&cfg);
+	if (flags & 128) /* the n-th allocation fails */
+		fail_after = (long)take(&in, 1);
+	e = engine_new(&cfg, &fuzz_alloc);
 	if (!e) {
-		CHECK(engine_config_check(&cfg, err, sizeof(err)) != 0);
+		CHECK(engine_config_check(&cfg, err, sizeof(err)) != 0 || errno == ENOMEM);
 		return 0;
 	}
 
@@ -146,7 +167,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			};
 
 			ret = engine_queue_add(e, id, &qc);
-			CHECK(ret == (q[id].added ? -EEXIST : 0));
+			CHECK(ret == (q[id].added ? -EEXIST : 0) || (!q[id].added && ret == -ENOMEM));
 			if (!ret) {
 				const struct dim_table *want = qc.kind == ENGINE_QUEUE_TX ? &cfg.tx : &cfg.rx;
 
@@ -200,19 +221,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		case 5:
-			CHECK(engine_rebalance(e) == 0);
+			ret = engine_rebalance(e);
+			CHECK(ret == 0 || ret == -ENOMEM);
 			for (uint64_t i = 0; i < QUEUES; i++) {
 				__u64 share;
 
 				if (!q[i].added)
 					continue;
 				CHECK(engine_queue_share(e, i, &share) == 0);
-				if (cfg.irq_budget)
+				/* out of memory, the old shares stay: none yet is no limit */
+				if (cfg.irq_budget && ret == 0)
 					CHECK(share <= cfg.irq_budget);
 			}
 			break;
 		case 6:
-			CHECK(engine_group_weight(e, (uint32_t)take(&in, 1) % 3, (uint32_t)take(&in, 1)) == 0);
+			ret = engine_group_weight(e, (uint32_t)take(&in, 1) % 3, (uint32_t)take(&in, 1));
+			CHECK(ret == 0 || ret == -ENOMEM);
 			break;
 		case 7: {
 			/* a long steady run of one queue, to reach deep DIM states cheaply */

@@ -18,7 +18,7 @@ build_fuzzer() {
 	fi
 	"$cc" -g -O1 -std=gnu11 -Wall -Wextra -Werror \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-Iinclude -Iuser tests/fuzz/fuzz_engine.c user/engine.c user/dim.c user/budget.c \
+		-Iinclude -Iuser tests/fuzz/fuzz_engine.c user/engine/*.c \
 		-o "$FUZZ_OUT/fuzz_engine" 2>"$log" || {
 		echo "  build failed:"
 		sed 's/^/    /' "$log" | head -20

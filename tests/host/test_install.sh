@@ -57,8 +57,8 @@ test_man_pages_render() {
 	for p in $("$VQ_ROOT/vqmod" --help | awk '/^commands:/ {on = 1; next} on && /^  [a-z]/ {print $1}'); do
 		ASSERT_MATCH "$out" "vqmod $p" "vqmod(8) covers '$p'" || return
 	done
-	# and each exit code of user/errors.h
-	for p in $(awk -F'[=,]' '/EXIT_[A-Z]+ = [0-9]+/ {gsub(/ /, "", $2); print $2}' "$VQ_ROOT/user/errors.h"); do
+	# and each exit code of user/core/errors.h
+	for p in $(awk -F'[=,]' '/EXIT_[A-Z]+ = [0-9]+/ {gsub(/ /, "", $2); print $2}' "$VQ_ROOT/user/core/errors.h"); do
 		ASSERT_MATCH "$out" $'\n       '"$p"' +[A-Z]' "vqmod(8) documents exit status $p" || return
 	done
 }

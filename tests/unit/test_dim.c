@@ -3,8 +3,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include "unit.h"
-#include "dim.h"
-#include "budget.h"
+#include "engine/dim.h"
+#include "engine/budget.h"
+
+static const struct engine_alloc libc = {.resize = unit_resize};
 
 static struct dim_stats stats(__u64 bpms, __u64 ppms, __u64 epms)
 {
@@ -419,7 +421,7 @@ static void budget_split_served_and_saturated(void)
 	__u64 d[3] = {100, 5000, 9000}, s[3];
 
 	/* 10000 among three: the small one is served, the rest split evenly */
-	ASSERT_EQ(budget_split(10000, w, d, s, 3), 0);
+	ASSERT_EQ(budget_split(10000, w, d, s, 3, &libc), 0);
 	ASSERT_EQ(s[0], 100);
 	ASSERT_EQ(s[1], 4950);
 	ASSERT_EQ(s[2], 4950);
@@ -430,13 +432,13 @@ static void budget_split_by_weight(void)
 	__u32 w[3] = {1, 2, 1};
 	__u64 d[3] = {50000, 50000, 50000}, s[3];
 
-	ASSERT_EQ(budget_split(40000, w, d, s, 3), 0);
+	ASSERT_EQ(budget_split(40000, w, d, s, 3, &libc), 0);
 	ASSERT_EQ(s[0], 10000);
 	ASSERT_EQ(s[1], 20000);
 	ASSERT_EQ(s[2], 10000);
 	/* weight 0 counts as 1 */
 	w[1] = 0;
-	ASSERT_EQ(budget_split(30000, w, d, s, 3), 0);
+	ASSERT_EQ(budget_split(30000, w, d, s, 3, &libc), 0);
 	ASSERT_EQ(s[1], 10000);
 }
 
@@ -446,7 +448,7 @@ static void budget_split_slack_is_headroom(void)
 	__u64 d[2] = {1000, 1000}, s[2];
 
 	/* 8000 for a demand of 2000: 6000 of headroom, 3:1 */
-	ASSERT_EQ(budget_split(8000, w, d, s, 2), 0);
+	ASSERT_EQ(budget_split(8000, w, d, s, 2, &libc), 0);
 	ASSERT_EQ(s[0], 1000 + 4500);
 	ASSERT_EQ(s[1], 1000 + 1500);
 }
@@ -465,7 +467,7 @@ static void budget_split_properties(void)
 			d[i] = rand_r(&seed) % 4 ? (__u64)rand_r(&seed) % 100000 : ~0ULL / 2;
 			wsum += w[i] ? w[i] : 1;
 		}
-		ASSERT_EQ(budget_split(total, w, d, s, n), 0);
+		ASSERT_EQ(budget_split(total, w, d, s, n, &libc), 0);
 		for (size_t i = 0; i < n; i++) {
 			__u64 wi = w[i] ? w[i] : 1;
 			__u64 fair = (__u64)((unsigned __int128)total * wi / wsum);
@@ -490,21 +492,21 @@ static void budget_groups_two_levels(void)
 	};
 	struct budget_group g[2] = {{.group = 2, .weight = 1}, {.group = 1, .weight = 3}};
 
-	ASSERT_EQ(budget_share(40000, c, 3, g, 2), 0);
+	ASSERT_EQ(budget_share(40000, c, 3, g, 2, &libc), 0);
 	ASSERT_EQ(c[0].share, 15000);
 	ASSERT_EQ(c[2].share, 15000);
 	ASSERT_EQ(c[1].share, 10000);
 	/* a group that asks little leaves the rest to the others */
 	c[1].demand = 2000;
-	ASSERT_EQ(budget_share(40000, c, 3, g, 2), 0);
+	ASSERT_EQ(budget_share(40000, c, 3, g, 2, &libc), 0);
 	ASSERT_EQ(c[1].share, 2000);
 	ASSERT_EQ(c[0].share, 19000);
 	/* no group weights: one each */
 	c[1].demand = 1000000;
-	ASSERT_EQ(budget_share(30000, c, 3, NULL, 0), 0);
+	ASSERT_EQ(budget_share(30000, c, 3, NULL, 0, &libc), 0);
 	ASSERT_EQ(c[1].share, 15000);
 	ASSERT_EQ(c[0].share, 7500);
-	ASSERT_EQ(budget_share(30000, c, 0, NULL, 0), 0);
+	ASSERT_EQ(budget_share(30000, c, 0, NULL, 0, &libc), 0);
 }
 
 int main(int argc, char **argv)

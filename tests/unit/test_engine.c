@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include "unit.h"
-#include "engine.h"
+#include "engine/engine.h"
+
+static const struct engine_alloc libc = {.resize = unit_resize};
 
 #define TICK_NS 10000000ULL
 
@@ -76,7 +78,7 @@ static struct engine *new_engine(__u32 max_delay_us, __u64 irq_budget)
 	engine_config_default(&cfg);
 	cfg.max_delay_us = max_delay_us;
 	cfg.irq_budget = irq_budget;
-	e = engine_new(&cfg);
+	e = engine_new(&cfg, &libc);
 	ASSERT_TRUE(e != NULL);
 	return e;
 }
@@ -113,8 +115,43 @@ static void config_profiles(void)
 	ASSERT_EQ(engine_config_check(&cfg, err, sizeof(err)), 0);
 	cfg.rx.count = 0;
 	ASSERT_EQ(engine_config_check(&cfg, err, sizeof(err)), (unsigned long long)-EINVAL);
-	ASSERT_TRUE(engine_new(&cfg) == NULL);
+	ASSERT_TRUE(engine_new(&cfg, &libc) == NULL);
 	ASSERT_EQ(errno, EINVAL);
+}
+
+/* All the engine's memory is the caller's: a failed allocation is an error, never a crash. */
+static void allocation_failures(void)
+{
+	struct unit_alloc ua = {.fail_after = 0};
+	struct engine_alloc failing = {.resize = unit_resize, .ctx = &ua};
+	struct engine_queue_config qc = {.kind = ENGINE_QUEUE_RX, .group = 1, .weight = 1};
+	struct engine_config cfg;
+	struct engine *e;
+
+	engine_config_default(&cfg);
+	cfg.irq_budget = 10000;
+	errno = 0;
+	ASSERT_TRUE(engine_new(&cfg, &failing) == NULL);
+	ASSERT_EQ(errno, ENOMEM);
+	ua.fail_after = -1;
+	e = engine_new(&cfg, &failing);
+	if (!ASSERT_TRUE(e != NULL))
+		return;
+	ASSERT_EQ(engine_queue_add(e, 1, &qc), 0);
+	ua.fail_after = 0;
+	ASSERT_TRUE(engine_rebalance(e) == -ENOMEM);
+	ua.fail_after = 0;
+	ASSERT_TRUE(engine_group_weight(e, 7, 3) == -ENOMEM);
+	/* the queue table grows by doubling from 16: the 17th queue needs memory */
+	for (__u64 id = 2; id <= 16; id++)
+		ASSERT_EQ(engine_queue_add(e, id, &qc), 0);
+	ua.fail_after = 0;
+	ASSERT_TRUE(engine_queue_add(e, 17, &qc) == -ENOMEM);
+	ASSERT_EQ(engine_queue_count(e), 16);
+	ASSERT_EQ(engine_queue_add(e, 17, &qc), 0);
+	ASSERT_EQ(engine_rebalance(e), 0);
+	engine_free(e);
+	ASSERT_TRUE(ua.allocations > 0);
 }
 
 static void queues_add_remove(void)
@@ -430,7 +467,7 @@ static void latency_budget_caps_profiles(void)
 		ASSERT_EQ(engine_config_profile(&cfg, "tx=cqe", err, sizeof(err)), 0);
 		cfg.max_delay_us = 3;
 		engine_free(e);
-		e = engine_new(&cfg);
+		e = engine_new(&cfg, &libc);
 		if (!ASSERT_TRUE(e != NULL))
 			return;
 	}
@@ -680,6 +717,7 @@ static void packets_unknown_uses_completions_or_events(void)
 int main(int argc, char **argv)
 {
 	RUN("engine", config_profiles);
+	RUN("engine", allocation_failures);
 	RUN("engine", queues_add_remove);
 	RUN("engine", start_then_measure);
 	RUN("engine", zero_and_bad_samples);

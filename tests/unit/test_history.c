@@ -2,7 +2,7 @@
 /* Per-queue history: ring order, wrap at HISTORY_LEN, churn, sparkline levels. */
 #include <stdlib.h>
 #include "unit.h"
-#include "history.h"
+#include "core/history.h"
 
 /* A period of one sample per dev in devs[] (queue 0), with irq rate irqs. */
 static void period(struct vq_period *p, const __u32 *devs, size_t n, double irqs)
@@ -11,7 +11,7 @@ static void period(struct vq_period *p, const __u32 *devs, size_t n, double irqs
 	p->s = calloc(n ? n : 1, sizeof(*p->s));
 	p->n = n;
 	for (size_t i = 0; i < n; i++) {
-		struct vq_key key = { .dev = devs[i], .source = VQ_SRC_VIRTIO };
+		struct vq_key key = {.dev = devs[i], .source = VQ_SRC_VIRTIO};
 
 		vq_ident_init(&p->s[i].id, &key, NULL);
 		p->s[i].irq_rate = irqs;
@@ -22,14 +22,14 @@ static void period(struct vq_period *p, const __u32 *devs, size_t n, double irqs
 
 static const struct history_entry *find(const struct history *h, __u32 dev)
 {
-	struct vq_key key = { .dev = dev, .source = VQ_SRC_VIRTIO };
+	struct vq_key key = {.dev = dev, .source = VQ_SRC_VIRTIO};
 
 	return history_find(h, &key);
 }
 
 static void keeps_order(void)
 {
-	static const __u32 devs[] = { 1 };
+	static const __u32 devs[] = {1};
 	const struct history_entry *e;
 	struct history h;
 	struct vq_period p;
@@ -54,7 +54,7 @@ static void keeps_order(void)
 
 static void wraps_at_len(void)
 {
-	static const __u32 devs[] = { 7 };
+	static const __u32 devs[] = {7};
 	const struct history_entry *e;
 	struct history h;
 	struct vq_period p;
@@ -77,7 +77,7 @@ static void wraps_at_len(void)
 
 static void queues_come_and_go(void)
 {
-	static const __u32 first[] = { 1, 2 }, second[] = { 2, 3 };
+	static const __u32 first[] = {1, 2}, second[] = {2, 3};
 	struct history h;
 	struct vq_period p;
 
@@ -104,8 +104,8 @@ static void queues_come_and_go(void)
 
 static void levels(void)
 {
-	static const __u32 devs[] = { 1 };
-	static const double rates[] = { 0, 1, 50, 100, 0.001 };
+	static const __u32 devs[] = {1};
+	static const double rates[] = {0, 1, 50, 100, 0.001};
 	unsigned char out[HISTORY_LEN];
 	struct history h;
 	struct vq_period p;

@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Prometheus exposition: names, types, labels and their escaping, the file swap. */
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include "unit.h"
-#include "loader.h"
-#include "prom.h"
+#include "show/prom.h"
 
 struct fixture {
 	struct vq_snapshot snap;
@@ -17,11 +15,11 @@ struct fixture {
 
 static void setup(struct fixture *fx, const char *odd_name)
 {
-	struct vq_key k1 = { .dev = 1, .queue = 0, .source = VQ_SRC_VIRTIO };
-	struct vq_key k2 = { .dev = 2, .queue = 1, .source = VQ_SRC_VHOST };
-	struct vq_info info = { "virtio1", "req.0", "virtio_blk" };
-	struct vq_counters c1 = { .irqs = 12345678901ULL, .packets = 5, .bytes = 4096, .handler_ns = 1500000000 };
-	struct vq_counters c2 = { .irqs = 3 };
+	struct vq_key k1 = {.dev = 1, .queue = 0, .source = VQ_SRC_VIRTIO};
+	struct vq_key k2 = {.dev = 2, .queue = 1, .source = VQ_SRC_VHOST};
+	struct vq_info info = {"virtio1", "req.0", "virtio_blk"};
+	struct vq_counters c1 = {.irqs = 12345678901ULL, .packets = 5, .bytes = 4096, .handler_ns = 1500000000};
+	struct vq_counters c2 = {.irqs = 3};
 	struct vq_ident id;
 
 	memset(fx, 0, sizeof(*fx));
@@ -40,11 +38,10 @@ static void setup(struct fixture *fx, const char *odd_name)
 	fx->shown[0] = &fx->period.s[0];
 	fx->shown[1] = &fx->period.s[1];
 	fx->hooks[0] =
-		(struct hook_status){ .group = "notify", .active = "tp_btf irq_handler_entry/exit", .wanted = true };
-	fx->hooks[1] = (struct hook_status){ .group = "vhost", .wanted = true };
-	fx->r = (struct report){
-		.period = &fx->period, .shown = fx->shown, .nshown = 2, .hooks = fx->hooks, .nhooks = 2
-	};
+	    (struct hook_status){.group = "notify", .active = "tp_btf irq_handler_entry/exit", .wanted = true};
+	fx->hooks[1] = (struct hook_status){.group = "vhost", .wanted = true};
+	fx->r =
+	    (struct report){.period = &fx->period, .shown = fx->shown, .nshown = 2, .hooks = fx->hooks, .nhooks = 2};
 }
 
 static void teardown(struct fixture *fx)
@@ -129,8 +126,8 @@ static void label_escaping(void)
 
 static void controller_fields(void)
 {
-	struct vq_moderation m = { .coalesce_known = true, .usecs = 64, .frames = 32, .decisions = 7 };
-	const struct vq_moderation *mods[2] = { &m, NULL };
+	struct vq_moderation m = {.coalesce_known = true, .usecs = 64, .frames = 32, .decisions = 7};
+	const struct vq_moderation *mods[2] = {&m, NULL};
 	struct fixture fx;
 	char *out;
 
@@ -148,35 +145,10 @@ static void controller_fields(void)
 	teardown(&fx);
 }
 
-static void file_swap(void)
-{
-	char dir[] = "/tmp/vqmod-prom.XXXXXX", path[64], tmp[80], buf[32] = {};
-	struct stat st;
-	FILE *f;
-
-	if (!ASSERT_TRUE(mkdtemp(dir) != NULL))
-		return;
-	snprintf(path, sizeof(path), "%s/vqmod.prom", dir);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	ASSERT_EQ(prom_write_file(path, "a 1\n", 4), 0);
-	ASSERT_EQ(prom_write_file(path, "b 2\n", 4), 0);
-	f = fopen(path, "r");
-	if (ASSERT_TRUE(f != NULL)) {
-		ASSERT_EQ(fread(buf, 1, sizeof(buf) - 1, f), 4);
-		ASSERT_STREQ(buf, "b 2\n");
-		fclose(f);
-	}
-	ASSERT_TRUE(stat(tmp, &st) != 0); /* renamed away */
-	ASSERT_EQ(-prom_write_file("/nonexistent/dir/x.prom", "", 0), 2 /* ENOENT */);
-	unlink(path);
-	rmdir(dir);
-}
-
 int main(int argc, char **argv)
 {
 	RUN("prom", counters_and_gauges);
 	RUN("prom", label_escaping);
 	RUN("prom", controller_fields);
-	RUN("prom", file_swap);
 	return 0;
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Queue naming and classification, and the display view's sort and filter. */
 #include "unit.h"
-#include "queue.h"
-#include "view.h"
+#include "core/queue.h"
+#include "core/view.h"
 
 static void types_from_names(void)
 {
@@ -18,8 +18,8 @@ static void types_from_names(void)
 
 static void names_filled_in(void)
 {
-	struct vq_key key = { .dev = 7, .queue = 3, .source = VQ_SRC_VIRTIO };
-	struct vq_info info = { .driver = "virtio_net" };
+	struct vq_key key = {.dev = 7, .queue = 3, .source = VQ_SRC_VIRTIO};
+	struct vq_info info = {.driver = "virtio_net"};
 	struct vq_ident id;
 
 	vq_ident_init(&id, &key, &info);
@@ -34,13 +34,13 @@ static void names_filled_in(void)
 static void view_sorts_and_filters(void)
 {
 	struct vq_sample s[3] = {};
-	struct vq_period p = { .n = 3, .s = s };
+	struct vq_period p = {.n = 3, .s = s};
 	const struct vq_sample *out[3];
 	struct view v = {};
 	char err[64];
 
 	for (int i = 0; i < 3; i++) {
-		struct vq_key key = { .dev = i, .queue = 0, .source = VQ_SRC_VIRTIO };
+		struct vq_key key = {.dev = i, .queue = 0, .source = VQ_SRC_VIRTIO};
 		struct vq_info info = {};
 
 		strcpy(info.queue_name, i == 1 ? "req.0" : "input.0");

@@ -2,13 +2,12 @@
 /* Deltas and rates between snapshots: wraps, resets, zero periods, churn. */
 #include <stdlib.h>
 #include "unit.h"
-#include "sample.h"
+#include "core/sample.h"
 
 static void add(struct vq_snapshot *s, __u32 dev, __u16 queue, __u64 irqs, __u64 packets)
 {
-	struct vq_key key = { .dev = dev, .queue = queue, .source = VQ_SRC_VIRTIO };
-	struct vq_counters c = { .irqs = irqs, .packets = packets, .bytes = packets * 100,
-				 .handler_ns = irqs * 1000 };
+	struct vq_key key = {.dev = dev, .queue = queue, .source = VQ_SRC_VIRTIO};
+	struct vq_counters c = {.irqs = irqs, .packets = packets, .bytes = packets * 100, .handler_ns = irqs * 1000};
 	struct vq_ident id;
 
 	vq_ident_init(&id, &key, NULL);

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The vqsim actuator: the host sets each virtqueue through the vqsim family. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "actuator.h"
+#include "vqsim_nl.h"
+
+struct vqsim_act {
+	struct vqsim_nl nl;
+	struct vqsim_coal_entry *batch;
+	size_t cap;
+};
+
+static int vqsim_open(struct actuator *a)
+{
+	struct vqsim_act *v = calloc(1, sizeof(*v));
+	int err;
+
+	if (!v)
+		return -ENOMEM;
+	err = vqsim_nl_open(&v->nl);
+	if (err) {
+		snprintf(a->err, sizeof(a->err), "cannot reach the vqsim family: %s",
+			 err == -ENOENT ? "the vqsim module is not loaded" : strerror(-err));
+		free(v);
+		return err;
+	}
+	a->priv = v;
+	return 0;
+}
+
+struct find_virtio {
+	int index;
+	char name[VQSIM_DEV_NAME_LEN];
+};
+
+static int match_virtio(const struct vqsim_dev_info *d, void *arg)
+{
+	struct find_virtio *f = arg;
+
+	if (d->virtio_index == f->index)
+		snprintf(f->name, sizeof(f->name), "%s", d->name);
+	return 0;
+}
+
+/* virtioN is a vqsim device's when vqsim says it bound that index. */
+static int vqsim_target_of(struct actuator *a, const struct vq_ident *id, struct act_target *t)
+{
+	struct vqsim_act *v = a->priv;
+	struct find_virtio f = {.index = -1};
+	int err;
+
+	if (id->key.source != VQ_SRC_VIRTIO || sscanf(id->dev, "virtio%d", &f.index) != 1)
+		return -ENOENT;
+	err = vqsim_nl_dev_dump(&v->nl, match_virtio, &f);
+	if (err) {
+		snprintf(a->err, sizeof(a->err), "vqsim device dump: %s", vqsim_nl_error(&v->nl));
+		return err;
+	}
+	if (!f.name[0])
+		return -ENOENT;
+	memset(t, 0, sizeof(*t));
+	snprintf(t->dev, sizeof(t->dev), "%s", f.name);
+	t->queue = id->key.queue;
+	return 0;
+}
+
+static int vqsim_get(struct actuator *a, const struct act_target *t, struct coalesce *c)
+{
+	struct vqsim_act *v = a->priv;
+	struct vqsim_coal cur;
+	int err = vqsim_nl_coal_get(&v->nl, t->dev, t->queue, &cur);
+
+	if (err) {
+		snprintf(a->err, sizeof(a->err), "%s queue %u: %s", t->dev, t->queue, vqsim_nl_error(&v->nl));
+		return err;
+	}
+	c->usecs = cur.usecs;
+	c->frames = cur.packets;
+	c->adaptive = false;
+	return 0;
+}
+
+/* One message for the whole tick: all or nothing, with each refusal's reason. */
+static int vqsim_set(struct actuator *a, struct act_setting *s, size_t n)
+{
+	struct vqsim_act *v = a->priv;
+	int err;
+
+	if (n > v->cap) {
+		struct vqsim_coal_entry *b = realloc(v->batch, n * sizeof(*b));
+
+		if (!b)
+			return -ENOMEM;
+		v->batch = b;
+		v->cap = n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		v->batch[i] = (struct vqsim_coal_entry){
+		    .dev = s[i].target.dev,
+		    .queue = s[i].target.queue,
+		    .usecs = s[i].coal.usecs,
+		    .packets = s[i].coal.frames,
+		};
+	}
+	err = vqsim_nl_coal_set_batch(&v->nl, v->batch, n, false, NULL);
+	for (size_t i = 0; i < n; i++)
+		s[i].err = err ? (v->batch[i].err ?: err) : 0;
+	if (err)
+		snprintf(a->err, sizeof(a->err), "%s", vqsim_nl_error(&v->nl));
+	return err;
+}
+
+static void vqsim_close(struct actuator *a)
+{
+	struct vqsim_act *v = a->priv;
+
+	if (!v)
+		return;
+	vqsim_nl_close(&v->nl);
+	free(v->batch);
+	free(v);
+	a->priv = NULL;
+}
+
+const struct actuator_ops act_vqsim_ops = {
+    .name = "vqsim",
+    .open = vqsim_open,
+    .target_of = vqsim_target_of,
+    .get = vqsim_get,
+    .set = vqsim_set,
+    .close = vqsim_close,
+};

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Pinning the monitor in bpffs, removing a pin, and opening one for top --from-pinned. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "core/errors.h"
+#include "pin.h"
+
+#define BPF_FS_MAGIC 0xcafe4a11
+#define PIN_MAX_OBJS 64
+
+static const char *const subdirs[] = {"links", "maps"};
+
+static int on_bpffs(const char *path)
+{
+	struct statfs fs;
+
+	if (statfs(path, &fs))
+		return -errno;
+	return fs.f_type == BPF_FS_MAGIC ? 0 : -EXDEV;
+}
+
+int pin_check_dir(const char *dir, char *err, size_t errlen)
+{
+	char parent[4096];
+	const char *base = strrchr(dir, '/');
+	int rc;
+
+	if (snprintf(parent, sizeof(parent), "%s", dir) >= (int)sizeof(parent)) {
+		snprintf(err, errlen, "path too long: %s", dir);
+		return EXIT_USAGE;
+	}
+	/* bpffs refuses names with dots */
+	if (strchr(base ? base + 1 : dir, '.')) {
+		snprintf(err, errlen, "%s: bpffs names cannot contain '.'", dir);
+		return EXIT_USAGE;
+	}
+	if (base)
+		parent[base == dir ? 1 : base - dir] = 0;
+	else
+		strcpy(parent, ".");
+	rc = on_bpffs(parent);
+	if (rc) {
+		snprintf(err, errlen, "%s is not on a BPF filesystem (mount -t bpf bpf /sys/fs/bpf)%s%s", dir,
+			 rc == -EXDEV ? "" : ": ", rc == -EXDEV ? "" : strerror(-rc));
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+static int pin_one(const char *dir, const char *sub, const char *name, int (*pin)(void *, const char *), void *obj,
+		   char *err, size_t errlen)
+{
+	char path[4096];
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
+	rc = pin(obj, path);
+	/* bpffs already creates 0600; make sure whatever the umask */
+	if (!rc && chmod(path, 0600))
+		rc = -errno;
+	if (rc)
+		snprintf(err, errlen, "cannot pin %s: %s", path, strerror(-rc));
+	return rc;
+}
+
+static int pin_map(void *m, const char *path)
+{
+	return bpf_map__pin(m, path);
+}
+
+static int pin_link(void *l, const char *path)
+{
+	int rc = bpf_link__pin(l, path);
+
+	if (!rc) /* the pin keeps it attached when vqmod closes its fd */
+		bpf_link__disconnect(l);
+	return rc;
+}
+
+int pin_monitor(struct vqmon *mon, const char *dir, char *err, size_t errlen)
+{
+	struct bpf_link *links[PIN_MAX_OBJS];
+	struct bpf_map *maps[PIN_MAX_OBJS];
+	const char *names[PIN_MAX_OBJS];
+	size_t nlinks, nmaps, i;
+	char path[4096];
+	int rc = pin_check_dir(dir, err, errlen);
+
+	if (rc)
+		return rc;
+	if (mkdir(dir, 0700) && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, subdirs[i]);
+		if (mkdir(path, 0700)) {
+			snprintf(err, errlen,
+				 errno == EEXIST ? "%s already holds a pin: vqmod unpin it first"
+						 : "cannot create %s: %s",
+				 errno == EEXIST ? dir : path, strerror(errno));
+			return EXIT_RUNTIME;
+		}
+	}
+	nmaps = vqmon_maps(mon, maps, PIN_MAX_OBJS);
+	nlinks = vqmon_links(mon, links, names, PIN_MAX_OBJS);
+	for (i = 0; i < nmaps && !rc; i++)
+		rc = pin_one(dir, "maps", bpf_map__name(maps[i]), pin_map, maps[i], err, errlen);
+	for (i = 0; i < nlinks && !rc; i++)
+		rc = pin_one(dir, "links", names[i], pin_link, links[i], err, errlen);
+	if (rc) {
+		char ignored[256];
+
+		pin_remove(dir, ignored, sizeof(ignored));
+		return EXIT_RUNTIME;
+	}
+	return EXIT_OK;
+}
+
+int pin_remove(const char *dir, char *err, size_t errlen)
+{
+	char path[4096];
+	int rc = on_bpffs(dir);
+
+	if (rc) {
+		snprintf(err, errlen, "%s: %s", dir, rc == -EXDEV ? "not on a BPF filesystem" : strerror(-rc));
+		return rc == -ENOENT || rc == -EXDEV ? EXIT_USAGE : EXIT_RUNTIME;
+	}
+	for (size_t i = 0; i < 2; i++) {
+		struct dirent *e;
+		DIR *d;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, subdirs[i]);
+		d = opendir(path);
+		if (!d)
+			continue;
+		while ((e = readdir(d))) {
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s/%s", dir, subdirs[i], e->d_name);
+			if (unlink(path)) {
+				snprintf(err, errlen, "cannot remove %s: %s", path, strerror(errno));
+				closedir(d);
+				return EXIT_RUNTIME;
+			}
+		}
+		closedir(d);
+		snprintf(path, sizeof(path), "%s/%s", dir, subdirs[i]);
+		rmdir(path);
+	}
+	/* anything else in dir is not ours: leave it, and say so */
+	if (rmdir(dir)) {
+		snprintf(err, errlen, "cannot remove %s: %s", dir, strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	return EXIT_OK;
+}
+
+static int open_map(const char *dir, const char *name, int *fd, char *err, size_t errlen)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/maps/%s", dir, name);
+	*fd = bpf_obj_get(path);
+	if (*fd >= 0)
+		return EXIT_OK;
+	snprintf(err, errlen,
+		 errno == ENOENT ? "no vqmod pin at %s (%s is missing): see vqmod pin"
+				 : "cannot open the pinned map %s: %s",
+		 errno == ENOENT ? dir : path, errno == ENOENT ? path : strerror(errno));
+	return errno == EPERM || errno == EACCES ? EXIT_NOPERM : EXIT_RUNTIME;
+}
+
+int pin_open(struct pinned *p, const char *dir, char *err, size_t errlen)
+{
+	const char *names[PIN_MAX_OBJS];
+	char path[4096], store[PIN_MAX_OBJS][256];
+	size_t n = 0;
+	struct dirent *e;
+	DIR *d;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	p->stats_fd = p->names_fd = -1;
+	rc = open_map(dir, "vq_stats", &p->stats_fd, err, errlen);
+	rc = rc ?: open_map(dir, "vq_names", &p->names_fd, err, errlen);
+	if (rc) {
+		pin_close(p);
+		return rc;
+	}
+	/* the links are named after their programs: that tells the hooks */
+	snprintf(path, sizeof(path), "%s/links", dir);
+	d = opendir(path);
+	while (d && (e = readdir(d)) && n < PIN_MAX_OBJS) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(store[n], sizeof(store[n]), "%s", e->d_name);
+		names[n] = store[n];
+		n++;
+	}
+	if (d)
+		closedir(d);
+	p->nhooks = vqmon_hooks_of(names, n, p->hooks, PIN_MAX_HOOKS);
+	return EXIT_OK;
+}
+
+void pin_close(struct pinned *p)
+{
+	if (p->stats_fd >= 0)
+		close(p->stats_fd);
+	if (p->names_fd >= 0)
+		close(p->names_fd);
+	p->stats_fd = p->names_fd = -1;
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vqmod run, in its parts: the options (run_args.c), the controller that
+ * wires samples to the engine and the engine's decisions to an actuator
+ * (controller.c), the decision log (run_log.c), and the command (run.c).
+ */
+#ifndef VQMOD_RUN_H
+#define VQMOD_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "act/actuator.h"
+#include "act/restore.h"
+#include "core/modstate.h"
+#include "core/report.h"
+#include "engine/engine.h"
+#include "monitor/loader.h"
+
+struct run_weight {
+	__u32 dev; /* virtioN */
+	__u32 weight;
+};
+
+struct run_opts {
+	const char *actuator;
+	const char *device; /* monitored (virtioN) or target (vqsim0, eth1) name */
+	const char *queue;  /* name (input.0) or virtqueue index */
+	unsigned int interval_ms;
+	double duration; /* seconds; 0: until a signal */
+	bool json, verbose;
+	const char *state_path;
+	const char *prom_file, *listen;
+	struct engine_config engine;
+	struct run_weight *weights;
+	size_t nweights, weights_cap;
+	struct vqmon_opts mon;
+};
+
+/* One queue the controller has seen: where it is set, what it has, what it had. */
+struct ctl_queue {
+	struct vq_key key;
+	bool settable; /* false: not ours, or the device refused */
+	bool changed;  /* its original is in the restore record */
+	struct act_target target;
+	struct coalesce current, original;
+	__u64 decisions;
+	struct modstate_queue *shown; /* in the published state, or NULL */
+};
+
+struct controller {
+	const struct run_opts *o;
+	struct engine *engine;
+	struct actuator act;
+	struct restore restore;
+	struct ctl_queue **q; /* sorted by key; each entry stays where it is */
+	size_t nq, q_cap;
+	/* the tick's changes, one batch to the actuator */
+	struct act_setting *batch;
+	struct ctl_queue **batch_queue;
+	char (*batch_reason)[24];
+	size_t batch_cap;
+	bool republish; /* the published state changed */
+	size_t published_n;
+	__u64 decisions, changes, failures;
+	struct httpd *httpd;
+	struct modstate published; /* for vqmod top, beside the restore record */
+	char published_path[280];
+	const struct hook_status *hooks;
+	size_t nhooks;
+	char err[512];
+};
+
+/* run_args.c: an enum vqmod_exit (usage errors are said). */
+int run_parse_args(int argc, char **argv, struct run_opts *o);
+void run_opts_free(struct run_opts *o);
+
+/* controller.c */
+int controller_init(struct controller *ctl, const struct run_opts *o);
+void controller_free(struct controller *ctl);
+/* The evloop tick: one period's decisions, applied; then the exporters. */
+int controller_tick(void *arg, const struct vq_snapshot *prev, const struct vq_snapshot *cur);
+/* A record left by a vqmod that did not exit cleanly is applied first. */
+void controller_restore_leftovers(struct controller *ctl);
+
+/* run_log.c: a decision, as a line of text or JSON on stdout */
+void run_log_decision(const struct controller *ctl, const struct vq_ident *id, const struct ctl_queue *q,
+		      const struct engine_decision *d);
+/* What vqmod top shows of a queue's last change. */
+void run_publish_decision(struct ctl_queue *q, const struct coalesce *next, const char *reason);
+
+#endif /* VQMOD_RUN_H */

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vqmod run's options: each checked here, so the controller gets only sound ones. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "core/array.h"
+#include "core/errors.h"
+#include "run.h"
+#include "show/httpd.h"
+
+static const char usage[] =
+    "usage: vqmod run [--actuator vqsim|ethtool|dry-run] [--dry-run] [--device DEV] [--queue Q]\n"
+    "                 [--interval MS] [--duration S] [--max-delay US] [--irq-budget N]\n"
+    "                 [--weight DEV=W]... [--profile rx=U:F,...|tx=...]... [--log text|json]\n"
+    "                 [--state FILE] [--wake-every N] [--prom-file PATH] [--listen ADDR:PORT]\n"
+    "                 [--hooks LIST] [--hook-types LIST] [--btf FILE] [-v]\n"
+    "\n"
+    "Moderates each virtqueue's interrupts from the host: DIM per queue, within\n"
+    "a latency budget and a host interrupt budget. Restores the original\n"
+    "coalescing on SIGINT, SIGTERM, SIGHUP or a fatal error.\n"
+    "\n"
+    "  --actuator NAME     how settings reach the device (default vqsim)\n"
+    "  --dry-run           decide and log, set nothing (--actuator dry-run)\n"
+    "  --device DEV        only this device: virtioN, or the actuator's name for it\n"
+    "  --queue Q           only this queue: its name (input.0) or virtqueue index\n"
+    "  --interval MS       tick, 1 to 10000 ms (default 10)\n"
+    "  --duration S        stop after S seconds (default: run until a signal)\n"
+    "  --max-delay US      latency budget: never hold a notification longer\n"
+    "  --irq-budget N      interrupts/s for all moderated queues together\n"
+    "  --weight DEV=W      DEV's share of the budget, relative (default 1)\n"
+    "  --profile SPEC      rx=usecs:frames,... or tx=...; also rx=eqe|cqe\n"
+    "  --log text|json     one line per decision (default text)\n"
+    "  --state FILE        restore record (default " RESTORE_DEFAULT_PATH ")\n"
+    "  --hooks LIST        hook groups, of %s\n"
+    "                      (default notify,net-rx,net-tx)\n"
+    "  --wake-every N      BPF wakes the loop before its tick every N notifications\n"
+    "                      of a queue on a CPU (default off)\n"
+    "  --prom-file PATH    write a node_exporter textfile every tick\n"
+    "  --listen ADDR:PORT  serve Prometheus metrics (default address 127.0.0.1)\n"
+    "  -v, --verbose       log every judged window, not just changes\n";
+
+#define bad_usage(fmt, arg) cli_usage_error("run", fmt, arg)
+
+int run_parse_args(int argc, char **argv, struct run_opts *o)
+{
+	enum {
+		O_ACT = 256,
+		O_DRY,
+		O_DEV,
+		O_QUEUE,
+		O_INTERVAL,
+		O_DURATION,
+		O_DELAY,
+		O_BUDGET,
+		O_WEIGHT,
+		O_PROFILE,
+		O_LOG,
+		O_STATE,
+		O_HOOKS,
+		O_KINDS,
+		O_BTF,
+		O_WAKE,
+		O_PROM,
+		O_LISTEN
+	};
+	static const struct option longopts[] = {
+	    {"actuator", required_argument, NULL, O_ACT},
+	    {"dry-run", no_argument, NULL, O_DRY},
+	    {"device", required_argument, NULL, O_DEV},
+	    {"queue", required_argument, NULL, O_QUEUE},
+	    {"interval", required_argument, NULL, O_INTERVAL},
+	    {"duration", required_argument, NULL, O_DURATION},
+	    {"max-delay", required_argument, NULL, O_DELAY},
+	    {"irq-budget", required_argument, NULL, O_BUDGET},
+	    {"weight", required_argument, NULL, O_WEIGHT},
+	    {"profile", required_argument, NULL, O_PROFILE},
+	    {"log", required_argument, NULL, O_LOG},
+	    {"state", required_argument, NULL, O_STATE},
+	    {"hooks", required_argument, NULL, O_HOOKS},
+	    {"hook-types", required_argument, NULL, O_KINDS},
+	    {"btf", required_argument, NULL, O_BTF},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"wake-every", required_argument, NULL, O_WAKE},
+	    {"help", no_argument, NULL, 'h'},
+	    {"prom-file", required_argument, NULL, O_PROM},
+	    {"listen", required_argument, NULL, O_LISTEN},
+	    {},
+	};
+	char err[256];
+	unsigned long v;
+	int c;
+
+	o->actuator = "vqsim";
+	o->interval_ms = 10;
+	engine_config_default(&o->engine);
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_ACT:
+			if (strcmp(optarg, "vqsim") && strcmp(optarg, "ethtool") && strcmp(optarg, "dry-run"))
+				return bad_usage("unknown actuator '%s': vqsim, ethtool or dry-run", optarg);
+			if (!strcmp(o->actuator, "dry-run") && strcmp(optarg, "dry-run"))
+				return bad_usage("%s", "--dry-run and another --actuator contradict each other");
+			o->actuator = optarg;
+			break;
+		case O_DRY:
+			if (strcmp(o->actuator, "vqsim") && strcmp(o->actuator, "dry-run"))
+				return bad_usage("%s", "--dry-run and another --actuator contradict each other");
+			o->actuator = "dry-run";
+			break;
+		case O_DEV:
+			o->device = optarg;
+			break;
+		case O_QUEUE:
+			o->queue = optarg;
+			break;
+		case O_INTERVAL:
+			if (cli_parse_uint(optarg, 1, 10000, &v))
+				return bad_usage("invalid --interval '%s': milliseconds from 1 to 10000", optarg);
+			o->interval_ms = v;
+			break;
+		case O_DURATION:
+			if (cli_parse_uint(optarg, 1, 86400 * 365, &v))
+				return bad_usage("invalid --duration '%s': whole seconds, at least 1", optarg);
+			o->duration = v;
+			break;
+		case O_DELAY:
+			if (cli_parse_uint(optarg, 1, 1000000, &v))
+				return bad_usage("invalid --max-delay '%s': microseconds from 1 to 1000000", optarg);
+			o->engine.max_delay_us = v;
+			break;
+		case O_BUDGET:
+			if (cli_parse_uint(optarg, 1, 1000000000, &v))
+				return bad_usage("invalid --irq-budget '%s': interrupts per second, at least 1",
+						 optarg);
+			o->engine.irq_budget = v;
+			break;
+		case O_WEIGHT: {
+			char *eq = strchr(optarg, '=');
+			struct run_weight *w;
+			unsigned int dev;
+
+			if (!eq || sscanf(optarg, "virtio%u=", &dev) != 1 || cli_parse_uint(eq + 1, 1, 1000000, &v))
+				return bad_usage("invalid --weight '%s': virtioN=W, W from 1 to 1000000", optarg);
+			w = array_grow(o->weights, &o->weights_cap, o->nweights + 1, sizeof(*w));
+			if (!w)
+				return bad_usage("%s", "out of memory for --weight");
+			o->weights = w;
+			o->weights[o->nweights++] = (struct run_weight){.dev = dev, .weight = v};
+			break;
+		}
+		case O_PROFILE:
+			if (engine_config_profile(&o->engine, optarg, err, sizeof(err)))
+				return bad_usage("invalid --profile: %s", err);
+			break;
+		case O_LOG:
+			if (strcmp(optarg, "text") && strcmp(optarg, "json"))
+				return bad_usage("invalid --log '%s': text or json", optarg);
+			o->json = !strcmp(optarg, "json");
+			break;
+		case O_STATE:
+			o->state_path = optarg;
+			break;
+		case O_PROM:
+			o->prom_file = optarg;
+			break;
+		case O_LISTEN: {
+			struct sockaddr_storage ss;
+			socklen_t len;
+
+			if (httpd_parse_addr(optarg, &ss, &len))
+				return bad_usage("invalid --listen '%s': PORT, IPV4:PORT or [IPV6]:PORT", optarg);
+			o->listen = optarg;
+			break;
+		}
+		case O_WAKE:
+			if (cli_parse_uint(optarg, 1, 1000000, &v))
+				return bad_usage("invalid --wake-every '%s': notifications, from 1 to 1000000", optarg);
+			o->mon.wake_every = v;
+			break;
+		case O_HOOKS:
+			if (cli_hooks_arg("run", "hooks", optarg, &o->mon.hooks))
+				return EXIT_USAGE;
+			break;
+		case O_KINDS:
+			if (cli_hooks_arg("run", "hook-types", optarg, &o->mon.kinds))
+				return EXIT_USAGE;
+			break;
+		case O_BTF:
+			o->mon.btf_path = optarg;
+			break;
+		case 'v':
+			o->verbose = o->mon.verbose = true;
+			break;
+		case 'h':
+			printf(usage, vqmon_group_names());
+			exit(EXIT_OK);
+		default:
+			return cli_bad_option("run", c, argv);
+		}
+	}
+	if (cli_no_more_args("run", argc, argv))
+		return EXIT_USAGE;
+	if (!o->mon.hooks) /* what the engine reads; every other hook only costs */
+		o->mon.hooks = "notify,net-rx,net-tx";
+	if (!strstr(o->mon.hooks, "notify"))
+		return bad_usage("--hooks '%s' lacks notify, which the controller needs", o->mon.hooks);
+	if (o->nweights && !o->engine.irq_budget)
+		return bad_usage("%s", "--weight needs --irq-budget");
+	if (engine_config_check(&o->engine, err, sizeof(err)))
+		return bad_usage("%s", err);
+	return EXIT_OK;
+}
+
+void run_opts_free(struct run_opts *o)
+{
+	free(o->weights);
+	o->weights = NULL;
+	o->nweights = o->weights_cap = 0;
+}

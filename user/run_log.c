@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The decision log of vqmod run (text or JSON Lines), and what top is shown of it. */
+#include <stdio.h>
+#include <time.h>
+#include "core/clock.h"
+#include "run.h"
+
+void run_log_decision(const struct controller *ctl, const struct vq_ident *id, const struct ctl_queue *q,
+		      const struct engine_decision *d)
+{
+	double t = clock_wall();
+
+	if (ctl->o->json) {
+		printf("{\"time\":%.6f,\"dev\":\"%s\",\"queue\":\"%s\",\"index\":%u,\"target\":\"%s\",\"change\":%s,"
+		       "\"old\":{\"usecs\":%u,\"frames\":%u},\"new\":{\"usecs\":%u,\"frames\":%u},\"profile\":%u,"
+		       "\"reason\":\"%s\",\"text\":\"%s\",\"window_ns\":%llu,\"events\":%llu,\"packets\":%llu,"
+		       "\"bytes\":%llu,\"irqs_per_s\":%llu,\"packets_per_s\":%llu,\"packets_per_irq\":%.2f}\n",
+		       t, id->dev, id->queue, id->key.queue, q->target.dev, d->change ? "true" : "false",
+		       q->current.usecs, q->current.frames, d->next.usecs, d->next.frames, d->profile,
+		       engine_reason_name(d->reason), d->text, (unsigned long long)d->window_ns,
+		       (unsigned long long)d->window_events, (unsigned long long)d->window_packets,
+		       (unsigned long long)d->window_bytes, (unsigned long long)d->event_rate,
+		       (unsigned long long)d->packet_rate, d->ppi_x100 / 100.0);
+	} else {
+		time_t secs = (time_t)t;
+		struct tm tm;
+		char when[16];
+
+		localtime_r(&secs, &tm);
+		strftime(when, sizeof(when), "%H:%M:%S", &tm);
+		printf("%s.%03d %s %-9s %4u/%-5u -> %4u/%-5u %-12s %s (irq/s %llu, pkt/s %llu, pkt/irq %.2f)\n", when,
+		       (int)((t - secs) * 1000), id->dev, id->queue, q->current.usecs, q->current.frames, d->next.usecs,
+		       d->next.frames, engine_reason_name(d->reason), d->text, (unsigned long long)d->event_rate,
+		       (unsigned long long)d->packet_rate, d->ppi_x100 / 100.0);
+	}
+}
+
+void run_publish_decision(struct ctl_queue *q, const struct coalesce *next, const char *reason)
+{
+	struct vq_decision d = {.time = clock_wall(),
+				.old_usecs = q->current.usecs,
+				.old_frames = q->current.frames,
+				.usecs = next->usecs,
+				.frames = next->frames};
+
+	if (!q->shown)
+		return;
+	snprintf(d.reason, sizeof(d.reason), "%s", reason);
+	q->shown->m.usecs = next->usecs;
+	q->shown->m.frames = next->frames;
+	q->shown->m.decisions = q->decisions;
+	snprintf(q->shown->m.state, sizeof(q->shown->m.state), "%s", reason);
+	modstate_decided(q->shown, &d);
+}

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+/* JSON Lines: one object per period; the schema is in README.md. */
+#include "output.h"
+#include "core/queue.h"
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+static void figures(FILE *f, const struct vq_sample *s)
+{
+	const struct vq_counters *d = &s->delta;
+
+	fprintf(f,
+		"\"irqs\":%llu,\"irqs_per_s\":%.3f,\"spurious\":%llu,\"spurious_per_s\":%.3f,"
+		"\"packets\":%llu,\"packets_per_s\":%.3f,\"bytes\":%llu,\"bytes_per_s\":%.3f,"
+		"\"kicks\":%llu,\"kicks_per_s\":%.3f,\"polls\":%llu,\"polls_per_s\":%.3f,"
+		"\"packets_per_irq\":%.3f,\"handler_ns\":%llu,\"avg_handler_ns\":%.1f",
+		(unsigned long long)d->irqs, s->irq_rate, (unsigned long long)d->spurious, s->spurious_rate,
+		(unsigned long long)d->packets, s->packet_rate, (unsigned long long)d->bytes, s->byte_rate,
+		(unsigned long long)d->kicks, s->kick_rate, (unsigned long long)d->polls, s->poll_rate,
+		s->packets_per_irq, (unsigned long long)d->handler_ns, s->avg_handler_ns);
+}
+
+static void queue(FILE *f, const struct vq_sample *s, const struct vq_moderation *m)
+{
+	fputs("{\"dev\":", f);
+	json_string(f, s->id.dev);
+	fputs(",\"driver\":", f);
+	json_string(f, s->id.driver);
+	fputs(",\"queue\":", f);
+	json_string(f, s->id.queue);
+	fprintf(f, ",\"index\":%u,\"type\":\"%s\",\"source\":\"%s\",", s->id.key.queue, vq_type_name(s->id.type),
+		vq_source_name(s->id.key.source));
+	figures(f, s);
+	fprintf(f, ",\"appeared\":%s,\"reset\":%s,\"coalesce\":", s->appeared ? "true" : "false",
+		s->reset ? "true" : "false");
+	if (m && m->coalesce_known)
+		fprintf(f, "{\"usecs\":%u,\"frames\":%u,\"decisions\":%llu}}", m->usecs, m->frames,
+			(unsigned long long)m->decisions);
+	else
+		fputs("null}", f);
+}
+
+void json_print(FILE *f, const struct report *r)
+{
+	fprintf(f, "{\"time\":%.6f,\"interval_s\":%.6f,\"interval_ns\":%llu,\"hooks\":{", r->wallclock,
+		r->period->seconds, (unsigned long long)(r->period->end_ns - r->period->start_ns));
+	for (size_t i = 0, n = 0; i < r->nhooks; i++) {
+		if (!r->hooks[i].wanted)
+			continue;
+		fprintf(f, "%s\"%s\":", n++ ? "," : "", r->hooks[i].group);
+		if (r->hooks[i].active)
+			json_string(f, r->hooks[i].active);
+		else
+			fputs("null", f);
+	}
+	fputs("},\"queues\":[", f);
+	for (size_t i = 0; i < r->nshown; i++) {
+		if (i)
+			fputc(',', f);
+		queue(f, r->shown[i], r->mod ? r->mod[i] : NULL);
+	}
+	fputs("],\"totals\":{", f);
+	figures(f, r->total);
+	fprintf(f, "},\"vanished\":%zu,\"controller\":", r->period->vanished);
+	if (r->controller)
+		json_string(f, r->controller);
+	else
+		fputs("null", f);
+	if (r->progs) {
+		fputs(",\"programs\":[", f);
+		for (size_t i = 0; i < r->nprogs; i++) {
+			const struct prog_sample *p = &r->progs[i];
+
+			fprintf(f,
+				"%s{\"name\":\"%s\",\"events\":%llu,\"events_per_s\":%.3f,\"run_ns\":%llu,"
+				"\"ns_per_event\":%.1f,\"cpu_percent\":%.4f}",
+				i ? "," : "", p->name, (unsigned long long)p->events, p->event_rate,
+				(unsigned long long)p->run_ns, p->ns_per_event, p->cpu_percent);
+		}
+		fputc(']', f);
+	}
+	fputs("}\n", f);
+	fflush(f);
+}

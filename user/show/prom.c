@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Prometheus text format 0.0.4, for a textfile collector or a scrape. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/atomic_file.h"
+#include "httpd.h"
+#include "prom.h"
+#include "core/queue.h"
+
+enum kind { COUNTER, GAUGE };
+
+struct family {
+	const char *name, *help;
+	enum kind kind;
+	/* the value for one queue; false: no sample for it */
+	bool (*value)(const struct vq_sample *s, const struct vq_counters *total, const struct vq_moderation *m,
+		      double *v);
+};
+
+/* One family's value for one queue: t are the cumulative counters, s the last period. */
+#define VALUE_OF(name, expr)                                                                                           \
+	static bool name(const struct vq_sample *s, const struct vq_counters *t, const struct vq_moderation *m,        \
+			 double *v)                                                                                    \
+	{                                                                                                              \
+		(void)s, (void)t, (void)m;                                                                             \
+		*v = (expr);                                                                                           \
+		return true;                                                                                           \
+	}
+VALUE_OF(total_irqs, t->irqs)
+VALUE_OF(total_spurious, t->spurious)
+VALUE_OF(total_packets, t->packets)
+VALUE_OF(total_bytes, t->bytes)
+VALUE_OF(total_kicks, t->kicks)
+VALUE_OF(total_polls, t->polls)
+VALUE_OF(handler_seconds, t->handler_ns / 1e9)
+VALUE_OF(rate_irq_rate, s->irq_rate)
+VALUE_OF(rate_packet_rate, s->packet_rate)
+VALUE_OF(rate_byte_rate, s->byte_rate)
+
+static bool coalesce_usecs(const struct vq_sample *s, const struct vq_counters *t, const struct vq_moderation *m,
+			   double *v)
+{
+	(void)s, (void)t;
+	*v = m ? m->usecs : 0;
+	return m && m->coalesce_known;
+}
+
+static bool coalesce_frames(const struct vq_sample *s, const struct vq_counters *t, const struct vq_moderation *m,
+			    double *v)
+{
+	(void)s, (void)t;
+	*v = m ? m->frames : 0;
+	return m && m->coalesce_known;
+}
+
+static bool decisions(const struct vq_sample *s, const struct vq_counters *t, const struct vq_moderation *m, double *v)
+{
+	(void)s, (void)t;
+	*v = m ? m->decisions : 0;
+	return m != NULL;
+}
+
+static const struct family families[] = {
+    {"vqmod_virtqueue_interrupts_total", "Notifications (interrupts or vq callbacks) delivered to the driver.", COUNTER,
+     total_irqs},
+    {"vqmod_virtqueue_spurious_interrupts_total", "Notifications whose handler returned IRQ_NONE.", COUNTER,
+     total_spurious},
+    {"vqmod_virtqueue_packets_total", "Packets completed, where the path shows them.", COUNTER, total_packets},
+    {"vqmod_virtqueue_bytes_total", "Bytes completed, where the path shows them.", COUNTER, total_bytes},
+    {"vqmod_virtqueue_kicks_total", "Driver to device notifications.", COUNTER, total_kicks},
+    {"vqmod_virtqueue_polls_total", "NAPI polls of the queue.", COUNTER, total_polls},
+    {"vqmod_virtqueue_handler_seconds_total", "Time spent in the notification handler.", COUNTER, handler_seconds},
+    {"vqmod_virtqueue_interrupts_per_second", "Notification rate over the last period.", GAUGE, rate_irq_rate},
+    {"vqmod_virtqueue_packets_per_second", "Packet rate over the last period.", GAUGE, rate_packet_rate},
+    {"vqmod_virtqueue_bytes_per_second", "Byte rate over the last period.", GAUGE, rate_byte_rate},
+    {"vqmod_virtqueue_coalesce_usecs", "Coalescing in force: the longest wait in microseconds.", GAUGE, coalesce_usecs},
+    {"vqmod_virtqueue_coalesce_frames", "Coalescing in force: the most pending buffers.", GAUGE, coalesce_frames},
+    {"vqmod_virtqueue_decisions_total", "Moderation decisions the controller made.", COUNTER, decisions},
+};
+
+void prom_label_value(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fprintf(f, "\\%c", *s);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void header(FILE *f, const char *name, const char *help, enum kind kind)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, kind == COUNTER ? "counter" : "gauge");
+}
+
+static void labels(FILE *f, const struct vq_ident *id)
+{
+	fputs("{dev=", f);
+	prom_label_value(f, id->dev);
+	fputs(",driver=", f);
+	prom_label_value(f, id->driver);
+	fputs(",queue=", f);
+	prom_label_value(f, id->queue);
+	fprintf(f, ",type=\"%s\",source=\"%s\"}", vq_type_name(id->type), vq_source_name(id->key.source));
+}
+
+/* 15 digits: no binary-fraction noise such as 0.10000000000000001 */
+static void value(FILE *f, double v)
+{
+	fprintf(f, " %.15g\n", v);
+}
+
+void prom_write(FILE *f, const struct report *r, const struct vq_snapshot *snap)
+{
+	static const struct vq_counters none;
+	size_t i, k;
+
+	for (k = 0; k < sizeof(families) / sizeof(families[0]); k++) {
+		const struct family *fam = &families[k];
+		bool started = false;
+
+		for (i = 0; i < r->nshown; i++) {
+			const struct vq_sample *s = r->shown[i];
+			const struct vq_entry *e = vq_snapshot_find(snap, snap->n, &s->id.key);
+			double v;
+
+			if (!fam->value(s, e ? &e->c : &none, r->mod ? r->mod[i] : NULL, &v))
+				continue;
+			if (!started)
+				header(f, fam->name, fam->help, fam->kind);
+			started = true;
+			fputs(fam->name, f);
+			labels(f, &s->id);
+			value(f, v);
+		}
+	}
+	header(f, "vqmod_hook_active", "Whether a hook group is attached, and how.", GAUGE);
+	for (i = 0; i < r->nhooks; i++) {
+		if (!r->hooks[i].wanted)
+			continue;
+		fputs("vqmod_hook_active{group=", f);
+		prom_label_value(f, r->hooks[i].group);
+		fputs(",how=", f);
+		prom_label_value(f, r->hooks[i].active ?: "");
+		fputc('}', f);
+		value(f, r->hooks[i].active != NULL);
+	}
+	header(f, "vqmod_monitored_virtqueues", "Virtqueues exported.", GAUGE);
+	fprintf(f, "vqmod_monitored_virtqueues %zu\n", r->nshown);
+	header(f, "vqmod_period_seconds", "Measured length of the last period.", GAUGE);
+	fputs("vqmod_period_seconds", f);
+	value(f, r->period ? r->period->seconds : 0);
+	header(f, "vqmod_controller_running", "Whether a moderation controller provides settings.", GAUGE);
+	fprintf(f, "vqmod_controller_running %d\n", r->controller != NULL);
+}
+
+int prom_publish(const struct report *r, const struct vq_snapshot *snap, const char *path, struct httpd *httpd,
+		 char *err, size_t errlen)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc = 0;
+
+	if (!f)
+		return -errno;
+	prom_write(f, r, snap);
+	if (fclose(f)) {
+		free(text);
+		return -ENOMEM;
+	}
+	/* node_exporter reads it whole or not at all; it needs no fsync */
+	if (path && (rc = atomic_file_write(path, text, len, 0644, 0)))
+		snprintf(err, errlen, "cannot write %s: %s", path, strerror(-rc));
+	else if (httpd && (rc = httpd_set_body(httpd, text, len)))
+		snprintf(err, errlen, "out of memory");
+	free(text);
+	return rc;
+}

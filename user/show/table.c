@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The batch table: one block per period, like top -b. */
+#include <time.h>
+#include "output.h"
+#include "core/queue.h"
+
+static void row(FILE *f, const struct vq_sample *s, const char *type)
+{
+	fprintf(f, "%-10.10s %-12.12s %-10.10s %-5s %9.1f %7.1f %9.1f %11.0f %7.2f %7.0f\n", s->id.dev, s->id.driver,
+		s->id.queue, type, s->irq_rate, s->spurious_rate, s->packet_rate, s->byte_rate, s->packets_per_irq,
+		s->avg_handler_ns);
+}
+
+void table_print(FILE *f, const struct report *r)
+{
+	time_t t = (time_t)r->wallclock;
+	struct tm tm;
+	char when[16];
+
+	localtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	fprintf(f, "%s  period %.3f s  queues %zu", when, r->period->seconds, r->nshown);
+	if (r->period->vanished)
+		fprintf(f, "  vanished %zu", r->period->vanished);
+	fprintf(f, "\n%-10s %-12s %-10s %-5s %9s %7s %9s %11s %7s %7s\n", "DEV", "DRIVER", "QUEUE", "TYPE", "IRQ/s",
+		"SPUR/s", "PKT/s", "B/s", "PKT/IRQ", "NS/IRQ");
+	for (size_t i = 0; i < r->nshown; i++)
+		row(f, r->shown[i], vq_type_name(r->shown[i]->id.type));
+	row(f, r->total, "");
+	if (r->progs) {
+		fprintf(f, "%-24s %11s %9s %9s %7s\n", "BPF PROGRAM", "EVENTS/s", "RUN ns", "NS/EVENT", "CPU%");
+		for (size_t i = 0; i < r->nprogs; i++)
+			fprintf(f, "%-24s %11.1f %9llu %9.0f %7.3f\n", r->progs[i].name, r->progs[i].event_rate,
+				(unsigned long long)r->progs[i].run_ns, r->progs[i].ns_per_event,
+				r->progs[i].cpu_percent);
+	}
+	fputc('\n', f);
+	fflush(f);
+}
