@@ -13,7 +13,7 @@ CFLAGS ?= -O2 -g
 # -MD: the headers each object read, for make and for tools/check-layers
 USER_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -MD -MP -Iinclude -Iuser -I$(OUTPUT)
 LDLIBS := -lbpf -lelf -lz -lmnl -lm -lncursesw -ltinfo
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Ivmlinux -Iinclude -Ibpf
+BPF_CFLAGS := -g -O2 -mcpu=v3 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Ivmlinux -Iinclude -Ibpf
 
 # user/ is one folder per layer (DESIGN §3), each a static library; the
 # subcommands at the top wire them. tools/check-layers holds the rules.
@@ -47,8 +47,10 @@ endif
 
 BPF_OBJS := $(OUTPUT)/vqmon.bpf.o $(OUTPUT)/vqmon_fentry.bpf.o
 SKELS := $(BPF_OBJS:.bpf.o=.skel.h)
+# The monitor on its own, for bpftool prog loadall ... autoattach on a host
+HOST_OBJ := $(OUTPUT)/vqmon_host.bpf.o
 
-all: vqmod $(BPF_OBJS)
+all: vqmod $(BPF_OBJS) $(HOST_OBJ)
 
 help:
 	@echo 'make            build vqmod and the BPF object'
@@ -70,6 +72,10 @@ $(OUTPUT) $(OUTPUT)/tests $(OUTPUT)/user $(addprefix $(OUTPUT)/user/,$(LAYERS)):
 $(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/vqmon.bpf.h include/vqmon.h vmlinux/vmlinux.h | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(HOST_OBJ): bpf/vqmon.bpf.c bpf/vqmon.bpf.h include/vqmon.h vmlinux/vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DVQMON_HOST -c $< -o $@
 
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
@@ -119,7 +125,9 @@ unit_deps = $(filter %.a,$(call unit_libs,$(1)))
 .SECONDEXPANSION:
 $(OUTPUT)/tests/unit_test_%: tests/unit/test_%.c tests/unit/unit.h $$(call unit_deps,$$*) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(filter-out -MD -MP,$(USER_CFLAGS)) -Itests/unit $< $(call unit_libs,$*) -o $@
+	$(Q)$(CC) $(USER_CFLAGS) -MF $@.d -Itests/unit $< $(call unit_libs,$*) -o $@
+
+-include $(UNIT_TESTS:=.d)
 
 test: deps all module $(UNIT_TESTS)
 	$(Q)tests/run
@@ -136,7 +144,7 @@ bench: deps all module
 install: all
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
 	$(Q)install -D -m 0755 vqmod $(DESTDIR)$(PREFIX)/sbin/vqmod
-	$(Q)install -D -m 0644 -t $(DESTDIR)$(PREFIX)/lib/vqmod $(BPF_OBJS)
+	$(Q)install -D -m 0644 -t $(DESTDIR)$(PREFIX)/lib/vqmod $(BPF_OBJS) $(HOST_OBJ)
 	$(Q)install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man8 man/*.8
 	$(Q)install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
 	$(Q)sed 's|@SBINDIR@|$(PREFIX)/sbin|g' tools/systemd/vqmod.service >$(DESTDIR)$(PREFIX)/lib/systemd/system/vqmod.service

@@ -12,40 +12,58 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-SEC("fentry/vring_interrupt")
+SEC("?fentry/vring_interrupt")
 int BPF_PROG(vring_entry_fentry, int irq, void *vq)
 {
-	hit(HOOK_VRING_ENTRY);
-	notify_begin(vq);
+	vring_entered(vq);
 	return 0;
 }
 
-SEC("fexit/vring_interrupt")
+SEC("?fexit/vring_interrupt")
 int BPF_PROG(vring_exit_fexit, int irq, void *vq, int ret)
 {
-	hit(HOOK_VRING_EXIT);
-	vring_exit(vq, ret);
+	notify_end((__u64)vq, ret == IRQ_NONE);
 	return 0;
 }
 
-SEC("fentry/virtqueue_notify")
+SEC("?fentry/virtqueue_notify")
 int BPF_PROG(kick_fentry, struct virtqueue *vq)
 {
 	virtio_kicked(vq);
 	return 0;
 }
 
-SEC("fentry/vhost_signal")
-int BPF_PROG(vhost_signal_fentry, struct vhost_dev___vqmon *dev, void *vq)
+SEC("?fentry/vring_del_virtqueue")
+int BPF_PROG(vring_del_fentry, struct virtqueue *vq)
 {
-	hit(HOOK_VHOST_SIGNAL);
-	vhost_notified(dev, vq, VQ_SRC_VHOST);
+	virtio_gone(vq);
 	return 0;
 }
 
-SEC("fentry/vhost_vdpa_virtqueue_cb")
+SEC("?fentry/vhost_dev_cleanup")
+int BPF_PROG(vhost_cleanup_fentry, struct vhost_dev___vqmon *dev)
+{
+	vhost_gone(dev);
+	return 0;
+}
+
+SEC("?fentry/vhost_signal")
+int BPF_PROG(vhost_signal_fentry, struct vhost_dev___vqmon *dev, struct vhost_virtqueue___vqmon *vq)
+{
+	vhost_signalled(vq);
+	return 0;
+}
+
+SEC("?fentry/eventfd_signal_mask")
+int BPF_PROG(eventfd_signal_fentry, struct eventfd_ctx *efd)
+{
+	eventfd_signalled(efd);
+	return 0;
+}
+
+SEC("?fentry/vhost_vdpa_virtqueue_cb")
 int BPF_PROG(vhost_vdpa_cb_fentry, struct vhost_virtqueue___vqmon *vq)
 {
-	vhost_vdpa_cb(vq);
+	vhost_vdpa_called(vq);
 	return 0;
 }

@@ -70,3 +70,26 @@ int cli_parse_seconds(const char *arg, double min, double max, double *out)
 	*out = v;
 	return 0;
 }
+
+/* Enough for the slots, few enough that the maps stay allocatable. */
+#define CLI_MAX_QUEUES (1U << 24)
+
+int cli_max_queues_arg(const char *cmd, const char *arg, unsigned int *out)
+{
+	unsigned long v;
+
+	if (cli_parse_uint(arg, 1, CLI_MAX_QUEUES, &v))
+		return cli_usage_error(cmd, "invalid --max-queues '%s': a number of queues from 1 to 16777216", arg);
+	*out = v;
+	return 0;
+}
+
+int cli_idle_timeout_arg(const char *cmd, const char *arg, unsigned long long *ns)
+{
+	unsigned long v;
+
+	if (cli_parse_uint(arg, 0, 86400 * 365, &v))
+		return cli_usage_error(cmd, "invalid --idle-timeout '%s': whole seconds, 0 for never", arg);
+	*ns = v * 1000000000ULL;
+	return 0;
+}

@@ -20,6 +20,10 @@ int cli_no_more_args(const char *cmd, int argc, char **argv);
  */
 int cli_hooks_arg(const char *cmd, const char *opt, const char *arg, const char **out);
 
+/* --max-queues N (slots in the monitor's maps) and --idle-timeout S: 0, or EXIT_USAGE after saying why. */
+int cli_max_queues_arg(const char *cmd, const char *arg, unsigned int *out);
+int cli_idle_timeout_arg(const char *cmd, const char *arg, unsigned long long *ns);
+
 /* A decimal in [min, max], nothing else; 0 or -1. */
 int cli_parse_uint(const char *arg, unsigned long min, unsigned long max, unsigned long *out);
 /* Seconds in [min, max], may be fractional; 0 or -1. */

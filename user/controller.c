@@ -11,6 +11,7 @@
 #include <string.h>
 #include "core/array.h"
 #include "core/clock.h"
+#include "monitor/collector.h"
 #include "run.h"
 #include "show/prom.h"
 
@@ -273,6 +274,7 @@ static int publish(struct controller *ctl, const struct vq_period *p, const stru
 	const struct vq_sample **shown = calloc(p->n + 1, sizeof(*shown));
 	const struct vq_moderation **modp = calloc(p->n + 1, sizeof(*modp));
 	struct vq_moderation *mod = calloc(p->n + 1, sizeof(*mod));
+	struct monitor_health health;
 	struct vq_sample total;
 	struct report r = {.period = p,
 			   .shown = shown,
@@ -300,6 +302,10 @@ static int publish(struct controller *ctl, const struct vq_period *p, const stru
 	}
 	vq_sample_sum(shown, p->n, p->seconds, &total);
 	r.mod = modp;
+	if (ctl->col) {
+		collector_health(ctl->col, &health);
+		r.health = &health;
+	}
 	r.wallclock = clock_wall();
 	err = prom_publish(&r, snap, ctl->o->prom_file, ctl->httpd, ctl->err, sizeof(ctl->err));
 out:

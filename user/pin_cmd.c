@@ -9,7 +9,7 @@
 #include "monitor/loader.h"
 #include "monitor/pin.h"
 
-static const char pin_usage[] = "usage: vqmod pin [--hooks LIST] [--btf FILE] [-v] DIR\n"
+static const char pin_usage[] = "usage: vqmod pin [--hooks LIST] [--btf FILE] [--max-queues N] [-v] DIR\n"
 				"\n"
 				"Loads and attaches the monitor, pins its maps and links under DIR on bpffs\n"
 				"(mode 0600), and exits leaving it running. Read it with\n"
@@ -19,6 +19,7 @@ static const char pin_usage[] = "usage: vqmod pin [--hooks LIST] [--btf FILE] [-
 				"      --hooks LIST     hook groups to attach (default all):\n"
 				"                       %s\n"
 				"      --btf FILE       kernel BTF to use instead of /sys/kernel/btf/vmlinux\n"
+				"      --max-queues N   slots in the maps (default %u)\n"
 				"  -v, --verbose        show libbpf's messages\n"
 				"  -h, --help           this text\n";
 
@@ -27,6 +28,7 @@ int cmd_pin(int argc, char **argv)
 	static const struct option longopts[] = {
 	    {"hooks", required_argument, NULL, 'H'},
 	    {"btf", required_argument, NULL, 'B'},
+	    {"max-queues", required_argument, NULL, 'Q'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {},
@@ -47,11 +49,15 @@ int cmd_pin(int argc, char **argv)
 		case 'B':
 			mo.btf_path = optarg;
 			break;
+		case 'Q':
+			if (cli_max_queues_arg("pin", optarg, &mo.max_queues))
+				return EXIT_USAGE;
+			break;
 		case 'v':
 			mo.verbose = true;
 			break;
 		case 'h':
-			printf(pin_usage, vqmon_group_names());
+			printf(pin_usage, vqmon_group_names(), VQMON_DEFAULT_QUEUES);
 			return EXIT_OK;
 		default:
 			return cli_bad_option("pin", c, argv);

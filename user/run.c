@@ -23,6 +23,7 @@ int cmd_run(int argc, char **argv)
 	struct evloop loop = {};
 	struct collector col = {};
 	struct vqmon *mon = NULL;
+	struct vqmon_maps maps;
 	char err[512], hooks[512];
 	int rc;
 
@@ -49,12 +50,14 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "vqmod run: %s\n", err);
 		goto out;
 	}
-	if (collector_init(&col, vqmon_stats_fd(mon), vqmon_names_fd(mon))) {
+	vqmon_maps(mon, &maps);
+	if (collector_init(&col, &maps, o.idle_timeout_ns)) {
 		fprintf(stderr, "vqmod run: cannot read the BPF maps\n");
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
 	ctl.nhooks = vqmon_hooks(mon, &ctl.hooks);
+	ctl.col = &col;
 	if (o.listen && (rc = httpd_open(&ctl.httpd, o.listen, err, sizeof(err)))) {
 		fprintf(stderr, "vqmod run: %s\n", err);
 		goto out;

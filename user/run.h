@@ -34,6 +34,7 @@ struct run_opts {
 	struct run_weight *weights;
 	size_t nweights, weights_cap;
 	struct vqmon_opts mon;
+	__u64 idle_timeout_ns;
 };
 
 /* One queue the controller has seen: where it is set, what it has, what it had. */
@@ -46,6 +47,8 @@ struct ctl_queue {
 	__u64 decisions;
 	struct modstate_queue *shown; /* in the published state, or NULL */
 };
+
+struct collector;
 
 struct controller {
 	const struct run_opts *o;
@@ -67,6 +70,7 @@ struct controller {
 	char published_path[280];
 	const struct hook_status *hooks;
 	size_t nhooks;
+	const struct collector *col; /* for the monitor's health */
 	char err[512];
 };
 

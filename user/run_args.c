@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "core/array.h"
 #include "core/errors.h"
+#include "monitor/collector.h"
 #include "run.h"
 #include "show/httpd.h"
 
@@ -16,7 +17,8 @@ static const char usage[] =
     "                 [--interval MS] [--duration S] [--max-delay US] [--irq-budget N]\n"
     "                 [--weight DEV=W]... [--profile rx=U:F,...|tx=...]... [--log text|json]\n"
     "                 [--state FILE] [--wake-every N] [--prom-file PATH] [--listen ADDR:PORT]\n"
-    "                 [--hooks LIST] [--hook-types LIST] [--btf FILE] [-v]\n"
+    "                 [--hooks LIST] [--hook-types LIST] [--btf FILE] [--max-queues N]\n"
+    "                 [--idle-timeout S] [-v]\n"
     "\n"
     "Moderates each virtqueue's interrupts from the host: DIM per queue, within\n"
     "a latency budget and a host interrupt budget. Restores the original\n"
@@ -37,7 +39,9 @@ static const char usage[] =
     "  --hooks LIST        hook groups, of %s\n"
     "                      (default notify,net-rx,net-tx)\n"
     "  --wake-every N      BPF wakes the loop before its tick every N notifications\n"
-    "                      of a queue on a CPU (default off)\n"
+    "                      of a queue (default off)\n"
+    "  --max-queues N      slots in the monitor's maps (default %u)\n"
+    "  --idle-timeout S    forget a queue with no event for S seconds (default %u; 0: never)\n"
     "  --prom-file PATH    write a node_exporter textfile every tick\n"
     "  --listen ADDR:PORT  serve Prometheus metrics (default address 127.0.0.1)\n"
     "  -v, --verbose       log every judged window, not just changes\n";
@@ -64,7 +68,9 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 		O_BTF,
 		O_WAKE,
 		O_PROM,
-		O_LISTEN
+		O_LISTEN,
+		O_MAX_QUEUES,
+		O_IDLE
 	};
 	static const struct option longopts[] = {
 	    {"actuator", required_argument, NULL, O_ACT},
@@ -87,6 +93,8 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 	    {"help", no_argument, NULL, 'h'},
 	    {"prom-file", required_argument, NULL, O_PROM},
 	    {"listen", required_argument, NULL, O_LISTEN},
+	    {"max-queues", required_argument, NULL, O_MAX_QUEUES},
+	    {"idle-timeout", required_argument, NULL, O_IDLE},
 	    {},
 	};
 	char err[256];
@@ -94,6 +102,7 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 	int c;
 
 	o->actuator = "vqsim";
+	o->idle_timeout_ns = COLLECTOR_IDLE_TIMEOUT_S * 1000000000ULL;
 	o->interval_ms = 10;
 	engine_config_default(&o->engine);
 	opterr = 0;
@@ -177,6 +186,14 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 			o->listen = optarg;
 			break;
 		}
+		case O_MAX_QUEUES:
+			if (cli_max_queues_arg("run", optarg, &o->mon.max_queues))
+				return EXIT_USAGE;
+			break;
+		case O_IDLE:
+			if (cli_idle_timeout_arg("run", optarg, &o->idle_timeout_ns))
+				return EXIT_USAGE;
+			break;
 		case O_WAKE:
 			if (cli_parse_uint(optarg, 1, 1000000, &v))
 				return bad_usage("invalid --wake-every '%s': notifications, from 1 to 1000000", optarg);
@@ -197,7 +214,7 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 			o->verbose = o->mon.verbose = true;
 			break;
 		case 'h':
-			printf(usage, vqmon_group_names());
+			printf(usage, vqmon_group_names(), VQMON_DEFAULT_QUEUES, COLLECTOR_IDLE_TIMEOUT_S);
 			exit(EXIT_OK);
 		default:
 			return cli_bad_option("run", c, argv);

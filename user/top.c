@@ -34,12 +34,14 @@ struct top_opts {
 	const char *filter; /* its text, for the TUI */
 	const char *prom_file, *listen, *from_pinned;
 	const char *moderation; /* the state a vqmod run publishes */
+	__u64 idle_timeout_ns;
 };
 
 static const char usage[] =
     "usage: vqmod top [-b] [-i SECONDS] [-n COUNT] [-J] [-s FIELD] [-f REGEX] [--self]\n"
     "                 [--hooks LIST] [--hook-types LIST] [--btf FILE] [-v] [SECONDS [COUNT]]\n"
     "                 [--prom-file PATH] [--listen [ADDR:]PORT] [--from-pinned DIR]\n"
+    "                 [--max-queues N] [--idle-timeout S]\n"
     "\n"
     "Per-virtqueue notification (IRQ), packet and byte rates, every interval.\n"
     "On a terminal it is interactive (h for its keys), unless -b or -J is given.\n"
@@ -64,6 +66,9 @@ static const char usage[] =
     "                       (default 127.0.0.1; [IPV6]:PORT for IPv6)\n"
     "      --from-pinned DIR  read a monitor pinned by 'vqmod pin DIR'; loads nothing\n"
     "      --moderation FILE  what a running vqmod run publishes (default " MODSTATE_DEFAULT_PATH ")\n"
+    "      --max-queues N   slots in the maps, set at load (default %u); past them,\n"
+    "                       queues are refused and counted\n"
+    "      --idle-timeout S forget a queue with no event for S seconds (default %u; 0: never)\n"
     "  -h, --help           this text\n";
 
 #define bad_usage(fmt, arg) cli_usage_error("top", fmt, arg)
@@ -101,6 +106,8 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 	    {"listen", required_argument, NULL, 'L'},
 	    {"from-pinned", required_argument, NULL, 'F'},
 	    {"moderation", required_argument, NULL, 'M'},
+	    {"max-queues", required_argument, NULL, 'Q'},
+	    {"idle-timeout", required_argument, NULL, 'T'},
 	    {"help", no_argument, NULL, 'h'},
 	    {},
 	};
@@ -111,6 +118,7 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 	int c;
 
 	o->interval = 1;
+	o->idle_timeout_ns = COLLECTOR_IDLE_TIMEOUT_S * 1000000000ULL;
 	o->view.sort = FIELD_IRQS;
 	opterr = 0;
 	optind = 1;
@@ -179,8 +187,18 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 		case 'M':
 			o->moderation = optarg;
 			break;
+		case 'Q':
+			if (cli_max_queues_arg("top", optarg, &o->mon.max_queues))
+				return EXIT_USAGE;
+			loads = true;
+			break;
+		case 'T':
+			if (cli_idle_timeout_arg("top", optarg, &o->idle_timeout_ns))
+				return EXIT_USAGE;
+			break;
 		case 'h':
-			printf(usage, vqmon_group_names(), vqmon_kind_names());
+			printf(usage, vqmon_group_names(), vqmon_kind_names(), VQMON_DEFAULT_QUEUES,
+			       COLLECTOR_IDLE_TIMEOUT_S);
 			exit(EXIT_OK);
 		default:
 			return cli_bad_option("top", c, argv);
@@ -205,7 +223,8 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 		return bad_usage("unexpected argument '%s'", argv[optind]);
 	/* a pin is already loaded: nothing to choose, nothing to measure */
 	if (o->from_pinned && loads)
-		return bad_usage("%s", "--from-pinned reads a pin: --hooks, --hook-types and --btf do not apply");
+		return bad_usage(
+		    "%s", "--from-pinned reads a pin: --hooks, --hook-types, --btf and --max-queues do not apply");
 	if (o->from_pinned && o->self)
 		return bad_usage("%s", "--self needs the programs vqmod loads itself, not --from-pinned");
 	o->tui = !o->batch && !o->json && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
@@ -220,6 +239,7 @@ struct outputs {
 	struct selfstats *self;
 	struct tui *tui;
 	struct httpd *httpd;
+	const struct collector *col;
 	long done;     /* periods shown */
 	char err[512]; /* said after the terminal is given back */
 };
@@ -234,6 +254,7 @@ static int report_period(struct outputs *out, const struct vq_snapshot *prev, co
 	struct vq_sample total;
 	struct vq_period period;
 	struct modstate ms;
+	struct monitor_health health;
 	struct report r = {};
 	int err = vq_period_build(prev, cur, &period);
 
@@ -253,6 +274,8 @@ static int report_period(struct outputs *out, const struct vq_snapshot *prev, co
 	r.wallclock = clock_wall();
 	r.hooks = out->hooks;
 	r.nhooks = out->nhooks;
+	collector_health(out->col, &health);
+	r.health = &health;
 	/* a vqmod run elsewhere: its coalescing and decisions, per queue */
 	if (!modstate_read(o->moderation ?: MODSTATE_DEFAULT_PATH, &ms) &&
 	    (mod = calloc(r.nshown ? r.nshown : 1, sizeof(*mod)))) {
@@ -310,7 +333,8 @@ int cmd_top(int argc, char **argv)
 	struct bpf_program *progs[SELFSTATS_MAX];
 	struct top_opts o = {};
 	struct selfstats self = {.enable_fd = -1};
-	struct pinned pin = {.stats_fd = -1, .names_fd = -1};
+	struct pinned pin;
+	struct vqmon_maps maps;
 	struct collector col = {};
 	struct outputs out = {.o = &o};
 	struct evloop loop;
@@ -318,6 +342,7 @@ int cmd_top(int argc, char **argv)
 	char err[512], hooks[512];
 	int rc;
 
+	pin_init(&pin);
 	rc = parse_args(argc, argv, &o);
 	if (rc)
 		goto out;
@@ -334,8 +359,9 @@ int cmd_top(int argc, char **argv)
 		fprintf(stderr, "vqmod top: %s\n", err);
 		goto out;
 	}
-	if ((rc = mon ? collector_init(&col, vqmon_stats_fd(mon), vqmon_names_fd(mon))
-		      : collector_init(&col, pin.stats_fd, pin.names_fd))) {
+	if (mon)
+		vqmon_maps(mon, &maps);
+	if ((rc = collector_init(&col, mon ? &maps : &pin.maps, o.idle_timeout_ns))) {
 		fprintf(stderr, "vqmod top: cannot read the BPF maps: %s\n", strerror(-rc));
 		rc = EXIT_RUNTIME;
 		goto out;
@@ -364,6 +390,7 @@ int cmd_top(int argc, char **argv)
 		fprintf(stderr, "vqmod top: %s\n", err);
 		goto out;
 	}
+	out.col = &col;
 	loop = (struct evloop){.col = &col,
 			       .interval_s = o.interval,
 			       .tick = on_tick,

@@ -3,7 +3,7 @@
 # bpftool on the object and the maps, the JSON schema, errors and exit codes.
 
 source "$VQ_ROOT/tests/monitor_lib.sh"
-OBJ=$VQ_ROOT/.output/vqmon.bpf.o
+HOST_OBJ=$VQ_ROOT/.output/vqmon_host.bpf.o # the object for bpftool on its own
 
 # The virtio index of the virtio-blk disk under a directory ("" if none).
 virtio_blk_of() {
@@ -45,14 +45,16 @@ test_bpftool_loadall_and_field_names() {
 	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 	mkdir -p "$pin"
 	trap "rm -rf '$pin'" EXIT
-	ASSERT_TRUE "bpftool prog loadall" bpftool prog loadall "$OBJ" "$pin/progs" pinmaps "$pin/maps" || return
-	# a queue entry: dev 1, queue 0, source virtio; bpftool sets every CPU
-	ASSERT_TRUE "map update" bpftool map update pinned "$pin/maps/vq_stats" \
-		key hex 01 00 00 00 00 00 01 00 value hex $(printf '07 00 00 00 00 00 00 00 %.0s' $(seq 8)) || return
-	out=$(bpftool map dump pinned "$pin/maps/vq_stats")
+	ASSERT_TRUE "bpftool prog loadall" bpftool prog loadall "$HOST_OBJ" "$pin/progs" pinmaps "$pin/maps" || return
+	# an identity: dev 1, queue 0, source virtio -> slot 7, generation 9
+	ASSERT_TRUE "map update" bpftool map update pinned "$pin/maps/vq_ids" \
+		key hex 01 00 00 00 00 00 01 00 00 00 00 00 value hex 07 00 00 00 09 00 00 00 || return
+	out=$(bpftool map dump pinned "$pin/maps/vq_ids")
 	ASSERT_MATCH "$out" '"dev": 1' "key field names in the dump" || return
-	ASSERT_MATCH "$out" '"irqs": 7' "value field names in the dump" || return
-	ASSERT_MATCH "$out" '"handler_ns"' "value field names in the dump"
+	ASSERT_MATCH "$out" '"slot": 7' "value field names in the dump" || return
+	out=$(bpftool map lookup pinned "$pin/maps/vq_stats" key hex 07 00 00 00)
+	ASSERT_MATCH "$out" '"irqs": 0' "counter field names" || return
+	ASSERT_MATCH "$out" '"handler_ns"' "counter field names"
 }
 
 # The live map of a running vqmod dumps with field names too.
@@ -61,11 +63,13 @@ test_live_map_dump() {
 	local log out
 	log=$(mktemp)
 	trap "kill \${vqmod_pid:-} 2>/dev/null; rm -f '$log' '$log.err'" EXIT
-	start_vqmod "$log" top -b -i 5 -n 1 || return
+	start_vqmod "$log" top -b -i 5 -n 1 --max-queues 64 || return
 	dd if=/dev/zero of=/var/tmp/vqmod-live.$$ bs=4k count=200 oflag=direct status=none
 	rm -f /var/tmp/vqmod-live.$$
+	out=$(bpftool map dump name vq_names)
+	ASSERT_MATCH "$out" '"queue": [0-9]+' "identity fields" || return
+	ASSERT_MATCH "$out" '"driver": "virtio_blk"' "identity names" || return
 	out=$(bpftool map dump name vq_stats)
-	ASSERT_MATCH "$out" '"queue": [0-9]+' "key fields" || return
 	ASSERT_MATCH "$out" '"irqs": [1-9]' "counted notifications"
 }
 

@@ -169,7 +169,7 @@ test_textfile() {
 	while kill -0 "$pid" 2>/dev/null; do
 		cp "$f" "$dir/copy" 2>/dev/null || continue
 		reads=$((reads + 1))
-		tail -1 "$dir/copy" | grep -q '^vqmod_controller_running ' || torn=$((torn + 1))
+		tail -1 "$dir/copy" | grep -q '^vqmod_monitor_idle_queues_total ' || torn=$((torn + 1)) # the last line
 		# counters are totals since start: never lower than in an older file
 		n=$(disk_irqs "$dir/copy")
 		[ "$n" -ge "$before" ] || down=$((down + 1))

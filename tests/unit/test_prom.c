@@ -17,7 +17,7 @@ static void setup(struct fixture *fx, const char *odd_name)
 {
 	struct vq_key k1 = {.dev = 1, .queue = 0, .source = VQ_SRC_VIRTIO};
 	struct vq_key k2 = {.dev = 2, .queue = 1, .source = VQ_SRC_VHOST};
-	struct vq_info info = {"virtio1", "req.0", "virtio_blk"};
+	struct vq_info info = {.dev_name = "virtio1", .queue_name = "req.0", .driver = "virtio_blk"};
 	struct vq_counters c1 = {.irqs = 12345678901ULL, .packets = 5, .bytes = 4096, .handler_ns = 1500000000};
 	struct vq_counters c2 = {.irqs = 3};
 	struct vq_ident id;

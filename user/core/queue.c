@@ -40,6 +40,8 @@ void vq_ident_init(struct vq_ident *id, const struct vq_key *key, const struct v
 		memcpy(id->dev, info->dev_name, sizeof(id->dev) - 1);
 		memcpy(id->queue, info->queue_name, sizeof(id->queue) - 1);
 		memcpy(id->driver, info->driver, sizeof(id->driver) - 1);
+		memcpy(id->backend, info->backend, sizeof(id->backend) - 1);
+		id->vm.pid = info->owner;
 	}
 	id->type = vq_type_of(id->queue, id->driver, key->queue);
 	if (!id->dev[0]) {
@@ -94,5 +96,7 @@ int vq_key_cmp(const struct vq_key *a, const struct vq_key *b)
 		return a->dev < b->dev ? -1 : 1;
 	if (a->queue != b->queue)
 		return a->queue < b->queue ? -1 : 1;
+	if (a->gen != b->gen)
+		return a->gen < b->gen ? -1 : 1;
 	return 0;
 }

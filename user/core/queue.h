@@ -21,11 +21,12 @@ struct vq_ident {
 	char dev[VQMON_NAME_LEN];
 	char queue[VQMON_NAME_LEN];
 	char driver[VQMON_DRIVER_LEN];
+	char backend[VQMON_NAME_LEN]; /* vhost: the vDPA device or the tap behind the queue */
 	enum vq_type type;
 	struct vm_ident vm; /* the VM the queue serves; vm.pid 0: the host's own */
 };
 
-/* Fills id from what BPF recorded, naming what it could not see. */
+/* Fills id from what BPF recorded (info may be NULL), naming what it could not see. */
 void vq_ident_init(struct vq_ident *id, const struct vq_key *key, const struct vq_info *info);
 enum vq_type vq_type_of(const char *queue_name, const char *driver, unsigned int index);
 const char *vq_type_name(enum vq_type type);

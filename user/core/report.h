@@ -49,6 +49,15 @@ struct vq_moderation {
 	size_t nrecent;
 };
 
+/* The monitor's own limits and churn, from the collector. */
+struct monitor_health {
+	__u32 max_queues; /* slots in the maps */
+	__u64 refused_queues; /* queues not counted: no slot was free (distinct, as far as told) */
+	__u64 refused_events; /* their events */
+	__u64 gone; /* identities a removal hook ended */
+	__u64 reclaimed; /* identities ended for idleness */
+};
+
 /* What one period's report holds, already filtered and sorted. */
 struct report {
 	const struct vq_period *period;
@@ -62,6 +71,7 @@ struct report {
 	size_t nprogs;
 	const char *controller;			/* the controller's state; NULL: none runs */
 	const struct vq_moderation *const *mod; /* parallel to shown[]; NULL: none */
+	const struct monitor_health *health; /* NULL: not known */
 };
 
 /* "notify=tp_btf irq_handler_entry/exit, kick=none, ..." of the wanted groups. */

@@ -85,7 +85,7 @@ static void counters_delta(const struct vq_counters *prev, const struct vq_count
 	d->polls = vq_counter_delta(prev->polls, cur->polls, &r);
 	if (r) /* one counter reset means all did: take cur whole */
 		*d = *cur;
-	d->last_ns = cur->last_ns;
+	d->gen = cur->gen;
 	*reset = r;
 }
 
@@ -115,8 +115,6 @@ static void total_add(struct vq_counters *t, const struct vq_counters *d)
 	t->handler_ns += d->handler_ns;
 	t->kicks += d->kicks;
 	t->polls += d->polls;
-	if (d->last_ns > t->last_ns)
-		t->last_ns = d->last_ns;
 }
 
 void vq_sample_sum(const struct vq_sample *const *s, size_t n, double seconds, struct vq_sample *total)

@@ -23,7 +23,7 @@ struct vq_snapshot {
 
 struct vq_sample {
 	struct vq_ident id;
-	struct vq_counters delta; /* counts over the period; last_ns is absolute */
+	struct vq_counters delta; /* counts over the period */
 	double irq_rate, spurious_rate, packet_rate, byte_rate, kick_rate, poll_rate;
 	double packets_per_irq; /* 0 when there was no notification */
 	double avg_handler_ns;

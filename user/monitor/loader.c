@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Loading vqmon's BPF objects with the best hooks this kernel allows. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,39 +10,15 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "core/errors.h"
+#include "hooks.h"
 #include "loader.h"
 #include "vqmon.skel.h"
 #include "vqmon_fentry.skel.h"
 
-#define ALTS	  4
-#define ALT_PROGS 3
-#define MAX_LINKS 32
-
-/* Each group counts one kind of event; its alternatives, best first. */
-static const struct hook_group {
-	const char *name;
-	struct {
-		const char *how;
-		const char *progs[ALT_PROGS];
-	} alts[ALTS];
-} groups[] = {
-    {"notify",
-     {{"fentry vring_interrupt", {"vring_entry_fentry", "vring_exit_fexit"}},
-      {"kprobe vring_interrupt", {"vring_entry_kprobe", "vring_exit_kretprobe"}},
-      {"tp_btf irq_handler_entry/exit", {"irq_entry_btf", "irq_exit_btf"}},
-      {"raw_tp irq_handler_entry/exit", {"irq_entry_raw", "irq_exit_raw"}}}},
-    {"kick", {{"fentry virtqueue_notify", {"kick_fentry"}}, {"kprobe virtqueue_notify", {"kick_kprobe"}}}},
-    {"napi", {{"tp_btf napi_poll", {"napi_poll_btf"}}, {"raw_tp napi_poll", {"napi_poll_raw"}}}},
-    {"net-rx", {{"tp_btf napi_gro_receive_entry", {"net_rx_btf"}}, {"raw_tp napi_gro_receive_entry", {"net_rx_raw"}}}},
-    {"net-tx", {{"tp_btf net_dev_start_xmit", {"net_tx_btf"}}, {"raw_tp net_dev_start_xmit", {"net_tx_raw"}}}},
-    {"vhost", {{"fentry vhost_signal", {"vhost_signal_fentry"}}, {"kprobe vhost_signal", {"vhost_signal_kprobe"}}}},
-    {"vhost-vdpa",
-     {{"fentry vhost_vdpa_virtqueue_cb", {"vhost_vdpa_cb_fentry"}},
-      {"kprobe vhost_vdpa_virtqueue_cb", {"vhost_vdpa_cb_kprobe"}}}},
-    {"vqsim", {{"raw_tp vqsim_notify/used/kick", {"vqsim_notify_raw", "vqsim_used_raw", "vqsim_kick_raw"}}}},
-};
-
-#define NGROUPS (sizeof(groups) / sizeof(groups[0]))
+#define MAX_LINKS  32
+#define MAX_GROUPS 16
+/* Map sizes while probing which programs load: the probe objects are thrown away. */
+#define PROBE_ENTRIES 16
 
 struct vqmon {
 	struct vqmon_bpf *core;
@@ -49,9 +26,11 @@ struct vqmon {
 	struct bpf_link *links[MAX_LINKS];
 	struct bpf_program *linked[MAX_LINKS];
 	size_t nlinks;
-	struct hook_status hooks[NGROUPS];
+	struct hook_status hooks[MAX_GROUPS];
 	const char *kinds; /* allowed attach types; NULL: all */
-	__u32 wake_every;
+	__u32 wake_every, max_queues, max_irqs;
+	bool handler_timing;
+	bool probing; /* loading one program alone, with small maps */
 };
 
 static bool verbose;
@@ -79,119 +58,63 @@ static bool list_has(const char *list, const char *name)
 	return false;
 }
 
-static bool serves(const char *const progs[ALT_PROGS], const char *prog)
-{
-	for (int i = 0; i < ALT_PROGS && progs[i]; i++)
-		if (!strcmp(progs[i], prog))
-			return true;
-	return false;
-}
-
-/* A comma-separated list whose every item passes known(). */
-int vqmon_list_parse(const char *list, bool (*known)(const char *))
-{
-	char buf[256], *save, *tok;
-
-	if (!*list || strlen(list) >= sizeof(buf) || list[0] == ',' || list[strlen(list) - 1] == ',' ||
-	    strstr(list, ",,"))
-		return -1;
-	strcpy(buf, list);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		if (!known(tok))
-			return -1;
-	return 0;
-}
-
-/* Attach types, best first: the order in which each group's alternatives are tried. */
-static const char *const attach_types[] = {"fentry", "kprobe", "tp_btf", "raw_tp"};
-
-#define NKINDS (sizeof(attach_types) / sizeof(attach_types[0]))
-
-bool vqmon_kind_known(const char *name)
-{
-	for (size_t k = 0; k < NKINDS; k++)
-		if (!strcmp(attach_types[k], name))
-			return true;
-	return false;
-}
-
-/* "a, b, c" of n names, built once into buf. */
-static const char *joined(char *buf, size_t len, const char *(*name)(size_t), size_t n)
-{
-	size_t used = 0;
-
-	if (buf[0])
-		return buf;
-	for (size_t i = 0; i < n && used < len; i++)
-		used += snprintf(buf + used, len - used, "%s%s", i ? ", " : "", name(i));
-	return buf;
-}
-
-static const char *kind_name(size_t i)
-{
-	return attach_types[i];
-}
-
-const char *vqmon_kind_names(void)
-{
-	static char buf[64];
-
-	return joined(buf, sizeof(buf), kind_name, NKINDS);
-}
-
-bool vqmon_group_known(const char *name)
-{
-	for (size_t g = 0; g < NGROUPS; g++)
-		if (strcmp(groups[g].name, name) == 0)
-			return true;
-	return false;
-}
-
-static const char *group_name(size_t i)
-{
-	return groups[i].name;
-}
-
-const char *vqmon_group_names(void)
-{
-	static char buf[128];
-
-	return joined(buf, sizeof(buf), group_name, NGROUPS);
-}
-
-/* The alternative's attach type ("kprobe" of "kprobe vring_interrupt") is allowed. */
 static bool kind_allowed(const char *kinds, const char *how)
 {
-	size_t n = strcspn(how, " ");
 	char kind[16];
 
-	if (n >= sizeof(kind))
-		return false;
-	memcpy(kind, how, n);
-	kind[n] = 0;
-	if (!strcmp(kind, "kretprobe"))
-		strcpy(kind, "kprobe");
+	hook_kind(how, kind, sizeof(kind));
 	return list_has(kinds, kind);
 }
 
 /* Whether a program serves an alternative that is wanted and allowed. */
 static bool prog_wanted(const struct vqmon *mon, const char *prog)
 {
-	for (size_t g = 0; g < NGROUPS; g++)
-		for (int a = 0; a < ALTS; a++)
-			if (serves(groups[g].alts[a].progs, prog))
-				return mon->hooks[g].wanted && kind_allowed(mon->kinds, groups[g].alts[a].how);
+	for (size_t g = 0; g < hook_ngroups; g++)
+		for (int a = 0; a < HOOK_ALTS && hook_groups[g].alts[a].how; a++)
+			if (hook_alt_serves(&hook_groups[g].alts[a], prog) && mon->hooks[g].wanted &&
+			    kind_allowed(mon->kinds, hook_groups[g].alts[a].how))
+				return true;
 	return false;
 }
 
-/* Which of obj's programs load on this kernel, each loaded alone. */
+/* The irq numbers in use, for the size of vq_irqs: the highest, with room to grow. */
+static __u32 irq_entries(void)
+{
+	DIR *d = opendir("/sys/kernel/irq");
+	unsigned long max = 0;
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		unsigned long n = strtoul(e->d_name, NULL, 10);
+
+		if (n > max)
+			max = n;
+	}
+	if (d)
+		closedir(d);
+	max = 2 * (max + 1);
+	if (max < VQMON_DEFAULT_IRQS)
+		max = VQMON_DEFAULT_IRQS;
+	return max > (1U << 20) ? 1U << 20 : max;
+}
+
+/* The maps that hold one entry per queue. */
+static int size_maps(struct bpf_map *const *maps, size_t n, __u32 entries)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < n && !err; i++)
+		err = bpf_map__set_max_entries(maps[i], entries);
+	return err;
+}
+
 typedef struct bpf_object *(*open_fn)(const struct bpf_object_open_opts *opts, void **skel);
 typedef int (*prep_fn)(void *skel, struct vqmon *mon);
 typedef void (*destroy_fn)(void *skel);
 
 struct objtype {
 	open_fn open;
-	prep_fn prep; /* before load: map reuse */
+	prep_fn prep; /* before load: sizes, settings, map reuse */
 	destroy_fn destroy;
 };
 
@@ -205,8 +128,18 @@ static struct bpf_object *core_open(const struct bpf_object_open_opts *opts, voi
 
 static int core_prep(void *skel, struct vqmon *mon)
 {
-	((struct vqmon_bpf *)skel)->rodata->wake_every = mon->wake_every;
-	return 0;
+	struct vqmon_bpf *s = skel;
+	struct bpf_map *per_queue[] = {s->maps.vq_stats, s->maps.vq_names, s->maps.vq_ids,
+				       s->maps.vq_ptrs,	 s->maps.vq_free,  s->maps.vq_ctxs};
+	__u32 queues = mon->probing ? PROBE_ENTRIES : mon->max_queues;
+	__u32 irqs = mon->probing ? PROBE_ENTRIES : mon->max_irqs;
+
+	s->rodata->max_queues = queues;
+	s->rodata->max_irqs = irqs;
+	s->rodata->wake_every = mon->wake_every;
+	s->rodata->handler_timing = mon->handler_timing;
+	return size_maps(per_queue, sizeof(per_queue) / sizeof(per_queue[0]), queues)
+		   ?: bpf_map__set_max_entries(s->maps.vq_irqs, irqs);
 }
 
 static void core_destroy(void *skel)
@@ -222,18 +155,29 @@ static struct bpf_object *fentry_open(const struct bpf_object_open_opts *opts, v
 	return s ? s->obj : NULL;
 }
 
-/* The fentry object counts into the core object's maps. */
+/* The fentry object counts into the core object's maps, with its settings. */
 static int fentry_prep(void *skel, struct vqmon *mon)
 {
 	struct vqmon_fentry_bpf *s = skel;
-	int err = bpf_map__reuse_fd(s->maps.vq_stats, bpf_map__fd(mon->core->maps.vq_stats));
+	struct bpf_map *m;
+	int err = 0;
 
-	err = err ?: bpf_map__reuse_fd(s->maps.vq_names, bpf_map__fd(mon->core->maps.vq_names));
-	err = err ?: bpf_map__reuse_fd(s->maps.hook_hits, bpf_map__fd(mon->core->maps.hook_hits));
-	err = err ?: bpf_map__reuse_fd(s->maps.notify_stacks, bpf_map__fd(mon->core->maps.notify_stacks));
-	err = err ?: bpf_map__reuse_fd(s->maps.wakeups, bpf_map__fd(mon->core->maps.wakeups));
+	bpf_object__for_each_map(m, s->obj)
+	{
+		struct bpf_map *core;
+
+		if (bpf_map__is_internal(m))
+			continue;
+		core = bpf_object__find_map_by_name(mon->core->obj, bpf_map__name(m));
+		err = core ? bpf_map__reuse_fd(m, bpf_map__fd(core)) : -ENOENT;
+		if (err)
+			return err;
+	}
+	s->rodata->max_queues = mon->max_queues;
+	s->rodata->max_irqs = mon->max_irqs;
 	s->rodata->wake_every = mon->wake_every;
-	return err;
+	s->rodata->handler_timing = mon->handler_timing;
+	return 0;
 }
 
 static void fentry_destroy(void *skel)
@@ -247,23 +191,24 @@ static const struct objtype fentry_type = {fentry_open, fentry_prep, fentry_dest
 /* Records why a program could not load, in its groups' reports. */
 static void note_failure(struct vqmon *mon, const char *prog, const char *what, int err)
 {
-	for (size_t g = 0; g < NGROUPS; g++) {
-		for (int a = 0; a < ALTS; a++) {
-			const char *how = groups[g].alts[a].how;
+	for (size_t g = 0; g < hook_ngroups; g++) {
+		for (int a = 0; a < HOOK_ALTS; a++) {
+			const struct hook_alt *alt = &hook_groups[g].alts[a];
 			char *why = mon->hooks[g].why;
 			size_t used = strlen(why);
 
-			if (!how || !serves(groups[g].alts[a].progs, prog))
+			if (!alt->how || !hook_alt_serves(alt, prog) || !mon->hooks[g].wanted)
 				continue;
-			snprintf(why + used, sizeof(mon->hooks[g].why) - used, "%s%s: %s %s", used ? "; " : "", how,
-				 what, strerror(err));
+			snprintf(why + used, sizeof(mon->hooks[g].why) - used, "%s%s: %s %s %s", used ? "; " : "",
+				 alt->how, what, prog, strerror(err));
 		}
 	}
 }
 
 /*
  * Opens and loads one object with the wanted programs. If the whole load
- * fails, each program is tried alone and only those that load are kept.
+ * fails, each program is tried alone (with small maps) and only those that
+ * load are kept.
  */
 static void *load_object(struct vqmon *mon, const struct objtype *t, const struct bpf_object_open_opts *opts, int *errp)
 {
@@ -280,12 +225,13 @@ static void *load_object(struct vqmon *mon, const struct objtype *t, const struc
 	}
 	bpf_object__for_each_program (prog, obj)
 		bpf_program__set_autoload(prog, prog_wanted(mon, bpf_program__name(prog)));
-	err = t->prep ? t->prep(skel, mon) : 0;
+	err = t->prep(skel, mon);
 	if (!err && !bpf_object__load(obj))
 		return skel;
 	t->destroy(skel);
 
 	/* find the programs that load alone */
+	mon->probing = true;
 	for (i = 0;; i++) {
 		struct bpf_object *pobj = t->open(opts, &probe);
 		struct bpf_program *p, *target = NULL;
@@ -293,6 +239,7 @@ static void *load_object(struct vqmon *mon, const struct objtype *t, const struc
 
 		if (!pobj) {
 			*errp = errno;
+			mon->probing = false;
 			return NULL;
 		}
 		bpf_object__for_each_program (p, pobj) {
@@ -306,7 +253,7 @@ static void *load_object(struct vqmon *mon, const struct objtype *t, const struc
 		}
 		if (prog_wanted(mon, bpf_program__name(target))) {
 			bpf_program__set_autoload(target, true);
-			err = t->prep ? t->prep(probe, mon) : 0;
+			err = t->prep(probe, mon);
 			err = err ?: bpf_object__load(pobj);
 			if (err)
 				note_failure(mon, bpf_program__name(target), "load:", -err);
@@ -315,6 +262,7 @@ static void *load_object(struct vqmon *mon, const struct objtype *t, const struc
 		}
 		t->destroy(probe);
 	}
+	mon->probing = false;
 	if (!n) {
 		*errp = 0;
 		return NULL;
@@ -327,7 +275,7 @@ static void *load_object(struct vqmon *mon, const struct objtype *t, const struc
 	i = 0;
 	bpf_object__for_each_program (prog, obj)
 		bpf_program__set_autoload(prog, keep[i++]);
-	err = t->prep ? t->prep(skel, mon) : 0;
+	err = t->prep(skel, mon);
 	err = err ?: bpf_object__load(obj);
 	if (err) {
 		*errp = -err;
@@ -348,36 +296,69 @@ static struct bpf_program *find_prog(struct vqmon *mon, const char *name)
 	return p;
 }
 
+static bool linked(const struct vqmon *mon, const struct bpf_program *p)
+{
+	for (size_t i = 0; i < mon->nlinks; i++)
+		if (mon->linked[i] == p)
+			return true;
+	return false;
+}
+
+/* Attaches one program; -1 if it is not loaded or does not attach. */
+static int attach_prog(struct vqmon *mon, const char *name, bool note)
+{
+	struct bpf_program *p = find_prog(mon, name);
+	struct bpf_link *l;
+
+	if (!p || mon->nlinks == MAX_LINKS)
+		return -1;
+	if (linked(mon, p)) /* an extra that two groups share */
+		return 0;
+	l = bpf_program__attach(p);
+	if (!l) {
+		if (note)
+			note_failure(mon, name, "attach:", errno);
+		return -1;
+	}
+	mon->linked[mon->nlinks] = p;
+	mon->links[mon->nlinks++] = l;
+	return 0;
+}
+
 /* Attaches the first alternative of group g whose programs all attach. */
 static void attach_group(struct vqmon *mon, size_t g)
 {
+	const struct hook_group *grp = &hook_groups[g];
+	const struct hook_status *leader = NULL;
 	struct hook_status *h = &mon->hooks[g];
+	char kind[16], want[16];
 
-	for (int a = 0; a < ALTS && groups[g].alts[a].how; a++) {
+	if (grp->follows) {
+		for (size_t l = 0; l < hook_ngroups; l++)
+			if (!strcmp(hook_groups[l].name, grp->follows))
+				leader = &mon->hooks[l];
+		if (!leader || !leader->active) {
+			snprintf(h->why, sizeof(h->why), "needs %s, which is not attached", grp->follows);
+			return;
+		}
+		hook_kind(leader->active, want, sizeof(want));
+	}
+	for (int a = 0; a < HOOK_ALTS && grp->alts[a].how; a++) {
+		const struct hook_alt *alt = &grp->alts[a];
 		size_t first = mon->nlinks;
 		int i, err = 0;
 
-		if (!kind_allowed(mon->kinds, groups[g].alts[a].how))
+		if (!kind_allowed(mon->kinds, alt->how))
 			continue;
-		for (i = 0; i < ALT_PROGS && groups[g].alts[a].progs[i]; i++) {
-			struct bpf_program *p = find_prog(mon, groups[g].alts[a].progs[i]);
-			struct bpf_link *l;
-
-			if (!p || mon->nlinks == MAX_LINKS) {
-				err = -1;
-				break;
-			}
-			l = bpf_program__attach(p);
-			if (!l) {
-				err = errno;
-				note_failure(mon, groups[g].alts[a].progs[0], "attach:", err);
-				break;
-			}
-			mon->linked[mon->nlinks] = p;
-			mon->links[mon->nlinks++] = l;
-		}
+		hook_kind(alt->how, kind, sizeof(kind));
+		if (leader && strcmp(kind, want))
+			continue;
+		for (i = 0; i < HOOK_PROGS && alt->progs[i] && !err; i++)
+			err = attach_prog(mon, alt->progs[i], true);
 		if (!err) {
-			h->active = groups[g].alts[a].how;
+			if (alt->extra)
+				attach_prog(mon, alt->extra, false); /* where it cannot, the idle timeout does */
+			h->active = alt->how;
 			return;
 		}
 		while (mon->nlinks > first)
@@ -424,9 +405,13 @@ int vqmon_open(struct vqmon **out, const struct vqmon_opts *opts, char *errbuf, 
 	}
 	mon->kinds = opts->kinds;
 	mon->wake_every = opts->wake_every;
-	for (g = 0; g < NGROUPS; g++) {
-		mon->hooks[g].group = groups[g].name;
-		mon->hooks[g].wanted = list_has(opts->hooks, groups[g].name);
+	mon->max_queues = opts->max_queues ?: VQMON_DEFAULT_QUEUES;
+	mon->max_irqs = irq_entries();
+	for (g = 0; g < hook_ngroups && g < MAX_GROUPS; g++) {
+		mon->hooks[g].group = hook_groups[g].name;
+		mon->hooks[g].wanted = list_has(opts->hooks, hook_groups[g].name);
+		if (!strcmp(hook_groups[g].name, "handler"))
+			mon->handler_timing = mon->hooks[g].wanted;
 	}
 
 	mon->core = load_object(mon, &core_type, &oo, &err);
@@ -437,7 +422,8 @@ int vqmon_open(struct vqmon **out, const struct vqmon_opts *opts, char *errbuf, 
 	}
 	mon->fentry = load_object(mon, &fentry_type, &oo, &err); /* optional */
 
-	for (g = 0; g < NGROUPS; g++) {
+	/* in table order: a group that follows another comes after it */
+	for (g = 0; g < hook_ngroups && g < MAX_GROUPS; g++) {
 		if (!mon->hooks[g].wanted)
 			continue;
 		attach_group(mon, g);
@@ -469,27 +455,31 @@ void vqmon_close(struct vqmon *mon)
 size_t vqmon_hooks(const struct vqmon *mon, const struct hook_status **hooks)
 {
 	*hooks = mon->hooks;
-	return NGROUPS;
+	return hook_ngroups < MAX_GROUPS ? hook_ngroups : MAX_GROUPS;
 }
 
 void vqmon_hooks_line(const struct vqmon *mon, char *buf, size_t len)
 {
-	report_hooks_line(mon->hooks, NGROUPS, buf, len);
+	const struct hook_status *h;
+	size_t n = vqmon_hooks(mon, &h);
+
+	report_hooks_line(h, n, buf, len);
 }
 
-int vqmon_stats_fd(const struct vqmon *mon)
+void vqmon_maps(const struct vqmon *mon, struct vqmon_maps *m)
 {
-	return bpf_map__fd(mon->core->maps.vq_stats);
+	m->stats = bpf_map__fd(mon->core->maps.vq_stats);
+	m->names = bpf_map__fd(mon->core->maps.vq_names);
+	m->ids = bpf_map__fd(mon->core->maps.vq_ids);
+	m->ptrs = bpf_map__fd(mon->core->maps.vq_ptrs);
+	m->free = bpf_map__fd(mon->core->maps.vq_free);
+	m->ctxs = bpf_map__fd(mon->core->maps.vq_ctxs);
+	m->state = bpf_map__fd(mon->core->maps.vqmon_state);
 }
 
 int vqmon_wakeups_fd(const struct vqmon *mon)
 {
 	return bpf_map__fd(mon->core->maps.wakeups);
-}
-
-int vqmon_names_fd(const struct vqmon *mon)
-{
-	return bpf_map__fd(mon->core->maps.vq_names);
 }
 
 size_t vqmon_programs(const struct vqmon *mon, struct bpf_program **progs, size_t max)
@@ -513,7 +503,7 @@ size_t vqmon_links(const struct vqmon *mon, struct bpf_link **links, const char 
 }
 
 /* The fentry object reuses these maps, so the core object's are all of them. */
-size_t vqmon_maps(const struct vqmon *mon, struct bpf_map **maps, size_t max)
+size_t vqmon_pinnable_maps(const struct vqmon *mon, struct bpf_map **maps, size_t max)
 {
 	struct bpf_map *m;
 	size_t n = 0;
@@ -534,15 +524,20 @@ size_t vqmon_hooks_of(const char *const *progs, size_t nprogs, struct hook_statu
 {
 	size_t g;
 
-	for (g = 0; g < NGROUPS && g < max; g++) {
-		memset(&out[g], 0, sizeof(out[g]));
-		out[g].group = groups[g].name;
-		out[g].wanted = true;
-		for (int a = 0; a < ALTS && groups[g].alts[a].how && !out[g].active; a++) {
-			const char *const *p = groups[g].alts[a].progs;
+	for (g = 0; g < hook_ngroups && g < max; g++) {
+		const struct hook_group *grp = &hook_groups[g];
 
-			if (listed(progs, nprogs, p[0]) && (!p[1] || listed(progs, nprogs, p[1])))
-				out[g].active = groups[g].alts[a].how;
+		memset(&out[g], 0, sizeof(out[g]));
+		out[g].group = grp->name;
+		out[g].wanted = true;
+		for (int a = 0; a < HOOK_ALTS && grp->alts[a].how && !out[g].active; a++) {
+			const char *const *p = grp->alts[a].progs;
+			bool all = true;
+
+			for (int i = 0; i < HOOK_PROGS && p[i]; i++)
+				all = all && listed(progs, nprogs, p[i]);
+			if (all)
+				out[g].active = grp->alts[a].how;
 		}
 		if (!out[g].active)
 			snprintf(out[g].why, sizeof(out[g].why), "not attached in the pin");

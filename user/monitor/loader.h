@@ -20,7 +20,13 @@ struct vqmon_opts {
 	const char *hooks;	 /* comma-separated group names; NULL: all */
 	const char *kinds;	 /* allowed attach types (fentry,kprobe,tp_btf,raw_tp); NULL: all */
 	bool verbose;		 /* pass libbpf's messages through */
-	unsigned int wake_every; /* ring buffer wake-up every N notifications of a queue on a CPU; 0: off */
+	unsigned int wake_every; /* ring buffer wake-up every N notifications of a queue; 0: off */
+	unsigned int max_queues; /* slots in the maps; 0: VQMON_DEFAULT_QUEUES */
+};
+
+/* The fds of the monitor's maps, as the collector reads them (from vqmod's load, or a pin). */
+struct vqmon_maps {
+	int stats, names, ids, ptrs, free, ctxs, state;
 };
 
 /* Returns an enum vqmod_exit; on failure err says why in one line. */
@@ -39,8 +45,7 @@ int vqmon_list_parse(const char *list, bool (*known)(const char *));
 const char *vqmon_group_names(void);
 const char *vqmon_kind_names(void);
 
-int vqmon_stats_fd(const struct vqmon *mon);
-int vqmon_names_fd(const struct vqmon *mon);
+void vqmon_maps(const struct vqmon *mon, struct vqmon_maps *maps);
 /* The ring buffer of wake-ups (struct vq_key records). */
 int vqmon_wakeups_fd(const struct vqmon *mon);
 /* The attached programs, for their run-time statistics. */
@@ -48,7 +53,7 @@ size_t vqmon_programs(const struct vqmon *mon, struct bpf_program **progs, size_
 
 /* For pinning: the attached links with their programs' names, and the maps. */
 size_t vqmon_links(const struct vqmon *mon, struct bpf_link **links, const char **names, size_t max);
-size_t vqmon_maps(const struct vqmon *mon, struct bpf_map **maps, size_t max);
+size_t vqmon_pinnable_maps(const struct vqmon *mon, struct bpf_map **maps, size_t max);
 /* Hook status as the named attached programs make it: for a pin made by another vqmod. */
 size_t vqmon_hooks_of(const char *const *progs, size_t nprogs, struct hook_status *out, size_t max);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Pinning the monitor in bpffs, removing a pin, and opening one for top --from-pinned. */
 #include <dirent.h>
+#include <stddef.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,7 +111,7 @@ int pin_monitor(struct vqmon *mon, const char *dir, char *err, size_t errlen)
 			return EXIT_RUNTIME;
 		}
 	}
-	nmaps = vqmon_maps(mon, maps, PIN_MAX_OBJS);
+	nmaps = vqmon_pinnable_maps(mon, maps, PIN_MAX_OBJS);
 	nlinks = vqmon_links(mon, links, names, PIN_MAX_OBJS);
 	for (i = 0; i < nmaps && !rc; i++)
 		rc = pin_one(dir, "maps", bpf_map__name(maps[i]), pin_map, maps[i], err, errlen);
@@ -179,19 +180,43 @@ static int open_map(const char *dir, const char *name, int *fd, char *err, size_
 	return errno == EPERM || errno == EACCES ? EXIT_NOPERM : EXIT_RUNTIME;
 }
 
+/* The maps the collector reads, by the names bpftool and vqmod pin them under. */
+static const struct {
+	const char *name;
+	size_t offset;
+} pinned_maps[] = {
+    {"vq_stats", offsetof(struct vqmon_maps, stats)},	 {"vq_names", offsetof(struct vqmon_maps, names)},
+    {"vq_ids", offsetof(struct vqmon_maps, ids)},	 {"vq_ptrs", offsetof(struct vqmon_maps, ptrs)},
+    {"vq_free", offsetof(struct vqmon_maps, free)},	 {"vq_ctxs", offsetof(struct vqmon_maps, ctxs)},
+    {"vqmon_state", offsetof(struct vqmon_maps, state)},
+};
+
+#define NPINNED (sizeof(pinned_maps) / sizeof(pinned_maps[0]))
+
+static int *map_fd(struct vqmon_maps *m, size_t i)
+{
+	return (int *)((char *)m + pinned_maps[i].offset);
+}
+
+void pin_init(struct pinned *p)
+{
+	memset(p, 0, sizeof(*p));
+	for (size_t i = 0; i < NPINNED; i++)
+		*map_fd(&p->maps, i) = -1;
+}
+
 int pin_open(struct pinned *p, const char *dir, char *err, size_t errlen)
 {
 	const char *names[PIN_MAX_OBJS];
 	char path[4096], store[PIN_MAX_OBJS][256];
-	size_t n = 0;
+	size_t n = 0, i;
 	struct dirent *e;
 	DIR *d;
-	int rc;
+	int rc = EXIT_OK;
 
-	memset(p, 0, sizeof(*p));
-	p->stats_fd = p->names_fd = -1;
-	rc = open_map(dir, "vq_stats", &p->stats_fd, err, errlen);
-	rc = rc ?: open_map(dir, "vq_names", &p->names_fd, err, errlen);
+	pin_init(p);
+	for (i = 0; i < NPINNED && !rc; i++)
+		rc = open_map(dir, pinned_maps[i].name, map_fd(&p->maps, i), err, errlen);
 	if (rc) {
 		pin_close(p);
 		return rc;
@@ -214,9 +239,11 @@ int pin_open(struct pinned *p, const char *dir, char *err, size_t errlen)
 
 void pin_close(struct pinned *p)
 {
-	if (p->stats_fd >= 0)
-		close(p->stats_fd);
-	if (p->names_fd >= 0)
-		close(p->names_fd);
-	p->stats_fd = p->names_fd = -1;
+	for (size_t i = 0; i < NPINNED; i++) {
+		int *fd = map_fd(&p->maps, i);
+
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+	}
 }

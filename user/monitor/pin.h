@@ -2,7 +2,8 @@
 /*
  * Pinning the monitor in bpffs, so it outlives vqmod and bpftool or a later
  * `vqmod top --from-pinned` can read it. Layout under DIR:
- *   maps/<map>    vq_stats, vq_names, ... (bpftool map dump pinned)
+ *   maps/<map>    vq_stats, vq_names, ... (bpftool map dump pinned); bpftool's own
+ *                 pinmaps of vqmon_host.bpf.o have the same names
  *   links/<prog>  one per attached program; removing them detaches
  */
 #ifndef VQMOD_PIN_H
@@ -14,7 +15,7 @@
 #define PIN_MAX_HOOKS 16
 
 struct pinned {
-	int stats_fd, names_fd;
+	struct vqmon_maps maps; /* -1 where not open */
 	size_t nhooks;
 	struct hook_status hooks[PIN_MAX_HOOKS]; /* as the pinned links make them */
 };
@@ -24,6 +25,8 @@ struct pinned {
 int pin_check_dir(const char *dir, char *err, size_t errlen);
 int pin_monitor(struct vqmon *mon, const char *dir, char *err, size_t errlen);
 int pin_remove(const char *dir, char *err, size_t errlen);
+/* Nothing open yet: what pin_close may be given. */
+void pin_init(struct pinned *p);
 int pin_open(struct pinned *p, const char *dir, char *err, size_t errlen);
 void pin_close(struct pinned *p);
 

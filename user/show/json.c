@@ -19,6 +19,14 @@ static void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+static void json_string_or_null(FILE *f, const char *s)
+{
+	if (s && *s)
+		json_string(f, s);
+	else
+		fputs("null", f);
+}
+
 static void figures(FILE *f, const struct vq_sample *s)
 {
 	const struct vq_counters *d = &s->delta;
@@ -34,6 +42,25 @@ static void figures(FILE *f, const struct vq_sample *s)
 		s->packets_per_irq, (unsigned long long)d->handler_ns, s->avg_handler_ns);
 }
 
+/* "backend", and the VM the queue serves: "vm" (its name), "vm_pid", "vm_uuid"; null for the host's. */
+static void vm_fields(FILE *f, const struct vq_ident *id)
+{
+	fputs("\"backend\":", f);
+	json_string_or_null(f, id->backend);
+	fputs(",\"vm\":", f);
+	if (id->vm.pid)
+		json_string_or_null(f, id->vm.name[0] ? id->vm.name : NULL);
+	else
+		fputs("null", f);
+	if (id->vm.pid)
+		fprintf(f, ",\"vm_pid\":%d", id->vm.pid);
+	else
+		fputs(",\"vm_pid\":null", f);
+	fputs(",\"vm_uuid\":", f);
+	json_string_or_null(f, id->vm.uuid);
+	fputc(',', f);
+}
+
 static void queue(FILE *f, const struct vq_sample *s, const struct vq_moderation *m)
 {
 	fputs("{\"dev\":", f);
@@ -42,8 +69,9 @@ static void queue(FILE *f, const struct vq_sample *s, const struct vq_moderation
 	json_string(f, s->id.driver);
 	fputs(",\"queue\":", f);
 	json_string(f, s->id.queue);
-	fprintf(f, ",\"index\":%u,\"type\":\"%s\",\"source\":\"%s\",", s->id.key.queue, vq_type_name(s->id.type),
-		vq_source_name(s->id.key.source));
+	fprintf(f, ",\"index\":%u,\"type\":\"%s\",\"source\":\"%s\",\"identity\":%u,", s->id.key.queue,
+		vq_type_name(s->id.type), vq_source_name(s->id.key.source), s->id.key.gen);
+	vm_fields(f, &s->id);
 	figures(f, s);
 	fprintf(f, ",\"appeared\":%s,\"reset\":%s,\"coalesce\":", s->appeared ? "true" : "false",
 		s->reset ? "true" : "false");
@@ -75,7 +103,15 @@ void json_print(FILE *f, const struct report *r)
 	}
 	fputs("],\"totals\":{", f);
 	figures(f, r->total);
-	fprintf(f, "},\"vanished\":%zu,\"controller\":", r->period->vanished);
+	fprintf(f, "},\"vanished\":%zu,", r->period->vanished);
+	if (r->health)
+		fprintf(f,
+			"\"monitor\":{\"max_queues\":%u,\"refused_queues\":%llu,\"refused_events\":%llu,"
+			"\"removed\":%llu,\"reclaimed\":%llu},",
+			r->health->max_queues, (unsigned long long)r->health->refused_queues,
+			(unsigned long long)r->health->refused_events, (unsigned long long)r->health->gone,
+			(unsigned long long)r->health->reclaimed);
+	fputs("\"controller\":", f);
 	if (r->controller)
 		json_string(f, r->controller);
 	else

@@ -106,7 +106,17 @@ static void labels(FILE *f, const struct vq_ident *id)
 	prom_label_value(f, id->driver);
 	fputs(",queue=", f);
 	prom_label_value(f, id->queue);
-	fprintf(f, ",type=\"%s\",source=\"%s\"}", vq_type_name(id->type), vq_source_name(id->key.source));
+	fprintf(f, ",type=\"%s\",source=\"%s\"", vq_type_name(id->type), vq_source_name(id->key.source));
+	if (id->backend[0]) {
+		fputs(",backend=", f);
+		prom_label_value(f, id->backend);
+	}
+	if (id->vm.pid) { /* a VM's queue: by its name, and its pid, which tells two of one name apart */
+		fputs(",vm=", f);
+		prom_label_value(f, id->vm.name[0] ? id->vm.name : "");
+		fprintf(f, ",vm_pid=\"%d\"", id->vm.pid);
+	}
+	fputc('}', f);
 }
 
 /* 15 digits: no binary-fraction noise such as 0.10000000000000001 */
@@ -157,6 +167,19 @@ void prom_write(FILE *f, const struct report *r, const struct vq_snapshot *snap)
 	value(f, r->period ? r->period->seconds : 0);
 	header(f, "vqmod_controller_running", "Whether a moderation controller provides settings.", GAUGE);
 	fprintf(f, "vqmod_controller_running %d\n", r->controller != NULL);
+	if (!r->health)
+		return;
+	header(f, "vqmod_monitor_slots", "Queues the monitor's maps hold at most (--max-queues).", GAUGE);
+	fprintf(f, "vqmod_monitor_slots %u\n", r->health->max_queues);
+	header(f, "vqmod_monitor_refused_queues_total", "Queues not counted because no slot was free.", COUNTER);
+	fprintf(f, "vqmod_monitor_refused_queues_total %llu\n", (unsigned long long)r->health->refused_queues);
+	header(f, "vqmod_monitor_refused_events_total", "Events of the refused queues.", COUNTER);
+	fprintf(f, "vqmod_monitor_refused_events_total %llu\n", (unsigned long long)r->health->refused_events);
+	header(f, "vqmod_monitor_removed_queues_total", "Queues whose removal a hook saw.", COUNTER);
+	fprintf(f, "vqmod_monitor_removed_queues_total %llu\n", (unsigned long long)r->health->gone);
+	header(f, "vqmod_monitor_idle_queues_total", "Queues forgotten after the idle timeout, by this vqmod.",
+	       COUNTER);
+	fprintf(f, "vqmod_monitor_idle_queues_total %llu\n", (unsigned long long)r->health->reclaimed);
 }
 
 int prom_publish(const struct report *r, const struct vq_snapshot *snap, const char *path, struct httpd *httpd,

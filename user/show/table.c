@@ -22,8 +22,11 @@ void table_print(FILE *f, const struct report *r)
 	fprintf(f, "%s  period %.3f s  queues %zu", when, r->period->seconds, r->nshown);
 	if (r->period->vanished)
 		fprintf(f, "  vanished %zu", r->period->vanished);
-	fprintf(f, "\n%-10s %-12s %-10s %-5s %9s %7s %9s %11s %7s %7s\n", "DEV", "DRIVER", "QUEUE", "TYPE", "IRQ/s",
-		"SPUR/s", "PKT/s", "B/s", "PKT/IRQ", "NS/IRQ");
+	if (r->health && r->health->refused_queues)
+		fprintf(f, "  REFUSED %llu queues (no free slot of %u: --max-queues)",
+			(unsigned long long)r->health->refused_queues, r->health->max_queues);
+	fprintf(f, "\n%-12s %-12s %-10s %-5s %9s %7s %9s %11s %7s %7s %s\n", "DEV", "DRIVER", "QUEUE", "TYPE", "IRQ/s",
+		"SPUR/s", "PKT/s", "B/s", "PKT/IRQ", "NS/IRQ", "VM");
 	for (size_t i = 0; i < r->nshown; i++)
 		row(f, r->shown[i], vq_type_name(r->shown[i]->id.type));
 	row(f, r->total, "");

@@ -125,6 +125,7 @@ void tui_period(struct tui *t, const struct report *r)
 		t->hooks_wanted += r->hooks[i].wanted;
 		t->hooks_active += r->hooks[i].wanted && r->hooks[i].active;
 	}
+	t->refused = r->health ? r->health->refused_queues : 0;
 	t->have_period = true;
 	tui_draw(t);
 }

@@ -19,6 +19,7 @@ const struct column tui_columns[NCOLS] = {
     [C_NS] = {"NS/IRQ", 6, 8, FIELD_HANDLER_NS, false, 'N'},
     [C_KICKS] = {"KICK/s", 7, 11, FIELD_KICKS, false, 'K', 1},
     [C_COAL] = {"COAL us/fr", 10, 7, -1, false, 0},
+    [C_VM] = {"VM", 14, 12, -1, true, 0},
 };
 
 size_t tui_visible_columns(int width, enum col_id *out)
@@ -108,6 +109,12 @@ static void cell(const struct tui *t, const struct row *row, enum col_id c, char
 			return;
 		}
 		break;
+	case C_VM:
+		if (row->s) {
+			vm_label(&s->id.vm, buf, len);
+			return;
+		}
+		break;
 	default:
 		fmt_num(buf, len, figure(s, c), tui_columns[c].width, tui_columns[c].decimals);
 		return;
@@ -151,6 +158,11 @@ static void draw_header(struct tui *t)
 		attron(A_REVERSE | A_BOLD);
 		printw("  PAUSED ");
 		attroff(A_REVERSE | A_BOLD);
+	}
+	if (t->refused) { /* a limit, said where it is seen */
+		attron(A_BOLD);
+		printw("  REFUSED %llu (--max-queues)", (unsigned long long)t->refused);
+		attroff(A_BOLD);
 	}
 	fmt_num(irq, sizeof(irq), t->total.irq_rate, 9, 1);
 	fmt_num(pkt, sizeof(pkt), t->total.packet_rate, 9, 1);

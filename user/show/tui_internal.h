@@ -49,6 +49,7 @@ struct tui {
 	size_t nmods;
 	char controller[32];
 	size_t hooks_active, hooks_wanted;
+	__u64 refused; /* queues the monitor had no slot for */
 	bool have_period;
 
 	struct history history;
@@ -61,7 +62,22 @@ struct tui {
 	size_t top; /* first row shown */
 };
 
-enum col_id { C_DEV, C_DRIVER, C_QUEUE, C_TYPE, C_IRQS, C_SPUR, C_PKTS, C_BYTES, C_PPI, C_NS, C_KICKS, C_COAL, NCOLS };
+enum col_id {
+	C_DEV,
+	C_DRIVER,
+	C_QUEUE,
+	C_TYPE,
+	C_IRQS,
+	C_SPUR,
+	C_PKTS,
+	C_BYTES,
+	C_PPI,
+	C_NS,
+	C_KICKS,
+	C_COAL,
+	C_VM,
+	NCOLS
+};
 
 struct column {
 	const char *title;
