@@ -41,12 +41,12 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-# skeletons are inputs of every user object: keep them, or each make rebuilds all
-.SECONDARY: $(OUTPUT)/vqmon.skel.h $(OUTPUT)/vqmon_fentry.skel.h
 .PHONY: all deps module test vmtest demo bench install clean help check-layers
 
-BPF_OBJS := $(OUTPUT)/vqmon.bpf.o $(OUTPUT)/vqmon_fentry.bpf.o
+BPF_OBJS := $(OUTPUT)/vqmon.bpf.o $(OUTPUT)/vqmon_fentry.bpf.o $(OUTPUT)/vqmon_empty.bpf.o
 SKELS := $(BPF_OBJS:.bpf.o=.skel.h)
+# skeletons are inputs of the loader: keep them, or each make rebuilds it
+.SECONDARY: $(SKELS)
 # The monitor on its own, for bpftool prog loadall ... autoattach on a host
 HOST_OBJ := $(OUTPUT)/vqmon_host.bpf.o
 

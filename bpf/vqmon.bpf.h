@@ -17,7 +17,6 @@
 
 /* The loader sets these (the map sizes too); bpftool keeps the defaults. */
 const volatile __u32 max_queues = VQMON_DEFAULT_QUEUES;
-const volatile __u32 max_irqs = VQMON_DEFAULT_IRQS;
 /* Wake userspace every this many notifications of one queue. 0: never. */
 const volatile __u32 wake_every = 0;
 /* Time the notification handler (the exit hooks): a clock read on each side. */

@@ -27,7 +27,7 @@
 struct top_opts {
 	double interval; /* seconds */
 	long count;	 /* periods to print; 0: until stopped */
-	bool batch, json, self, verbose;
+	bool batch, json, self, baseline, verbose;
 	bool tui; /* on a terminal, unless -b or -J */
 	struct vqmon_opts mon;
 	struct view view;
@@ -55,6 +55,8 @@ static const char usage[] =
     "                       ppi, ns, kicks (default irqs, highest first)\n"
     "  -f, --filter REGEX   only queues whose \"dev driver queue type\" matches\n"
     "      --self           also show each BPF program's own run time per event\n"
+    "      --baseline       with --self: an empty program beside each, on the same\n"
+    "                       hook, and each program's cost above it\n"
     "      --hooks LIST     hook groups to attach (default all):\n"
     "                       %s\n"
     "      --hook-types LIST  attach types allowed (default all, tried best first):\n"
@@ -98,6 +100,7 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 	    {"sort", required_argument, NULL, 's'},
 	    {"filter", required_argument, NULL, 'f'},
 	    {"self", no_argument, NULL, 'S'},
+	    {"baseline", no_argument, NULL, 'E'},
 	    {"hooks", required_argument, NULL, 'H'},
 	    {"btf", required_argument, NULL, 'B'},
 	    {"verbose", no_argument, NULL, 'v'},
@@ -153,6 +156,9 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 			break;
 		case 'S':
 			o->self = true;
+			break;
+		case 'E':
+			o->baseline = true;
 			break;
 		case 'H':
 			if (cli_hooks_arg("top", "hooks", optarg, &o->mon.hooks))
@@ -225,6 +231,8 @@ static int parse_args(int argc, char **argv, struct top_opts *o)
 	if (o->from_pinned && loads)
 		return bad_usage(
 		    "%s", "--from-pinned reads a pin: --hooks, --hook-types, --btf and --max-queues do not apply");
+	if (o->baseline && !o->self)
+		return bad_usage("%s", "--baseline needs --self");
 	if (o->from_pinned && o->self)
 		return bad_usage("%s", "--self needs the programs vqmod loads itself, not --from-pinned");
 	o->tui = !o->batch && !o->json && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO);
@@ -330,8 +338,9 @@ static enum evloop_input on_input(void *arg, double *interval)
 
 int cmd_top(int argc, char **argv)
 {
-	struct bpf_program *progs[SELFSTATS_MAX];
+	struct bpf_program *progs[SELFSTATS_MAX], *bases[SELFSTATS_MAX];
 	struct top_opts o = {};
+	size_t nprogs;
 	struct selfstats self = {.enable_fd = -1};
 	struct pinned pin;
 	struct vqmon_maps maps;
@@ -366,7 +375,12 @@ int cmd_top(int argc, char **argv)
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
-	if (o.self && selfstats_start(&self, progs, vqmon_programs(mon, progs, SELFSTATS_MAX))) {
+	if (o.baseline && vqmon_attach_baseline(mon))
+		fprintf(stderr, "vqmod top: --baseline: no empty program loads beside the monitor's\n");
+	nprogs = o.self ? vqmon_programs(mon, progs, SELFSTATS_MAX) : 0;
+	for (size_t i = 0; i < nprogs; i++)
+		bases[i] = vqmon_baseline_of(mon, progs[i]);
+	if (o.self && selfstats_start(&self, progs, bases, nprogs)) {
 		fprintf(stderr, "vqmod top: --self: cannot enable BPF run-time stats: %s\n", strerror(errno));
 		rc = EXIT_NOFEATURE;
 		goto out;

@@ -27,6 +27,9 @@ struct prog_sample {
 	double event_rate;
 	double ns_per_event;
 	double cpu_percent; /* of one CPU */
+	bool has_baseline; /* --baseline: an empty program ran beside it, on the same hook */
+	__u64 base_events;
+	double base_ns_per_event;
 };
 
 /* One decision a controller made about a queue. */

@@ -13,6 +13,7 @@
 #include "hooks.h"
 #include "loader.h"
 #include "vqmon.skel.h"
+#include "vqmon_empty.skel.h"
 #include "vqmon_fentry.skel.h"
 
 #define MAX_LINKS  32
@@ -23,6 +24,9 @@
 struct vqmon {
 	struct vqmon_bpf *core;
 	struct vqmon_fentry_bpf *fentry; /* NULL where no fentry program loads */
+	struct vqmon_empty_bpf *empty;	 /* --baseline: empty programs beside the attached ones */
+	struct bpf_link *empty_links[MAX_LINKS];
+	struct bpf_program *empty_of[MAX_LINKS]; /* parallel to linked[] */
 	struct bpf_link *links[MAX_LINKS];
 	struct bpf_program *linked[MAX_LINKS];
 	size_t nlinks;
@@ -111,11 +115,13 @@ static int size_maps(struct bpf_map *const *maps, size_t n, __u32 entries)
 typedef struct bpf_object *(*open_fn)(const struct bpf_object_open_opts *opts, void **skel);
 typedef int (*prep_fn)(void *skel, struct vqmon *mon);
 typedef void (*destroy_fn)(void *skel);
+typedef bool (*wanted_fn)(const struct vqmon *mon, const char *prog);
 
 struct objtype {
 	open_fn open;
 	prep_fn prep; /* before load: sizes, settings, map reuse */
 	destroy_fn destroy;
+	wanted_fn wanted; /* which programs to load */
 };
 
 static struct bpf_object *core_open(const struct bpf_object_open_opts *opts, void **skel)
@@ -135,7 +141,6 @@ static int core_prep(void *skel, struct vqmon *mon)
 	__u32 irqs = mon->probing ? PROBE_ENTRIES : mon->max_irqs;
 
 	s->rodata->max_queues = queues;
-	s->rodata->max_irqs = irqs;
 	s->rodata->wake_every = mon->wake_every;
 	s->rodata->handler_timing = mon->handler_timing;
 	return size_maps(per_queue, sizeof(per_queue) / sizeof(per_queue[0]), queues)
@@ -174,7 +179,6 @@ static int fentry_prep(void *skel, struct vqmon *mon)
 			return err;
 	}
 	s->rodata->max_queues = mon->max_queues;
-	s->rodata->max_irqs = mon->max_irqs;
 	s->rodata->wake_every = mon->wake_every;
 	s->rodata->handler_timing = mon->handler_timing;
 	return 0;
@@ -185,8 +189,43 @@ static void fentry_destroy(void *skel)
 	vqmon_fentry_bpf__destroy(skel);
 }
 
-static const struct objtype core_type = {core_open, core_prep, core_destroy};
-static const struct objtype fentry_type = {fentry_open, fentry_prep, fentry_destroy};
+static struct bpf_object *empty_open(const struct bpf_object_open_opts *opts, void **skel)
+{
+	struct vqmon_empty_bpf *s = vqmon_empty_bpf__open_opts(opts);
+
+	*skel = s;
+	return s ? s->obj : NULL;
+}
+
+static int empty_prep(void *skel, struct vqmon *mon)
+{
+	(void)skel;
+	(void)mon;
+	return 0;
+}
+
+static void empty_destroy(void *skel)
+{
+	vqmon_empty_bpf__destroy(skel);
+}
+
+static bool linked_name(const struct vqmon *mon, const char *name)
+{
+	for (size_t i = 0; i < mon->nlinks; i++)
+		if (!strcmp(bpf_program__name(mon->linked[i]), name))
+			return true;
+	return false;
+}
+
+/* empty_<prog> for each attached prog */
+static bool empty_wanted(const struct vqmon *mon, const char *prog)
+{
+	return !strncmp(prog, "empty_", 6) && linked_name(mon, prog + 6);
+}
+
+static const struct objtype core_type = {core_open, core_prep, core_destroy, prog_wanted};
+static const struct objtype fentry_type = {fentry_open, fentry_prep, fentry_destroy, prog_wanted};
+static const struct objtype empty_type = {empty_open, empty_prep, empty_destroy, empty_wanted};
 
 /* Records why a program could not load, in its groups' reports. */
 static void note_failure(struct vqmon *mon, const char *prog, const char *what, int err)
@@ -224,7 +263,7 @@ static void *load_object(struct vqmon *mon, const struct objtype *t, const struc
 		return NULL;
 	}
 	bpf_object__for_each_program (prog, obj)
-		bpf_program__set_autoload(prog, prog_wanted(mon, bpf_program__name(prog)));
+		bpf_program__set_autoload(prog, t->wanted(mon, bpf_program__name(prog)));
 	err = t->prep(skel, mon);
 	if (!err && !bpf_object__load(obj))
 		return skel;
@@ -251,7 +290,7 @@ static void *load_object(struct vqmon *mon, const struct objtype *t, const struc
 			t->destroy(probe);
 			break;
 		}
-		if (prog_wanted(mon, bpf_program__name(target))) {
+		if (t->wanted(mon, bpf_program__name(target))) {
 			bpf_program__set_autoload(target, true);
 			err = t->prep(probe, mon);
 			err = err ?: bpf_object__load(pobj);
@@ -441,10 +480,44 @@ int vqmon_open(struct vqmon **out, const struct vqmon_opts *opts, char *errbuf, 
 	return EXIT_OK;
 }
 
+int vqmon_attach_baseline(struct vqmon *mon)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo);
+	int err = 0;
+
+	mon->empty = load_object(mon, &empty_type, &oo, &err);
+	if (!mon->empty)
+		return -(err ?: ENOENT);
+	for (size_t i = 0; i < mon->nlinks; i++) {
+		char name[64];
+		struct bpf_program *p;
+
+		snprintf(name, sizeof(name), "empty_%s", bpf_program__name(mon->linked[i]));
+		p = bpf_object__find_program_by_name(mon->empty->obj, name);
+		if (!p || bpf_program__fd(p) < 0)
+			continue;
+		mon->empty_links[i] = bpf_program__attach(p);
+		if (mon->empty_links[i])
+			mon->empty_of[i] = p;
+	}
+	return 0;
+}
+
+struct bpf_program *vqmon_baseline_of(const struct vqmon *mon, const struct bpf_program *prog)
+{
+	for (size_t i = 0; i < mon->nlinks; i++)
+		if (mon->linked[i] == prog)
+			return mon->empty_of[i];
+	return NULL;
+}
+
 void vqmon_close(struct vqmon *mon)
 {
 	if (!mon)
 		return;
+	for (size_t i = 0; i < MAX_LINKS; i++)
+		bpf_link__destroy(mon->empty_links[i]);
+	vqmon_empty_bpf__destroy(mon->empty);
 	while (mon->nlinks)
 		bpf_link__destroy(mon->links[--mon->nlinks]);
 	vqmon_fentry_bpf__destroy(mon->fentry);

@@ -48,6 +48,14 @@ const char *vqmon_kind_names(void);
 void vqmon_maps(const struct vqmon *mon, struct vqmon_maps *maps);
 /* The ring buffer of wake-ups (struct vq_key records). */
 int vqmon_wakeups_fd(const struct vqmon *mon);
+/*
+ * --baseline: an empty program beside each attached one, on the same hook,
+ * so that the monitor's cost above an empty program is measured in the same
+ * window. 0, or -errno when none loads.
+ */
+int vqmon_attach_baseline(struct vqmon *mon);
+/* The empty program beside prog, or NULL. */
+struct bpf_program *vqmon_baseline_of(const struct vqmon *mon, const struct bpf_program *prog);
 /* The attached programs, for their run-time statistics. */
 size_t vqmon_programs(const struct vqmon *mon, struct bpf_program **progs, size_t max);
 

@@ -19,7 +19,7 @@ static int prog_totals(int fd, __u64 *run_ns, __u64 *run_cnt)
 	return 0;
 }
 
-int selfstats_start(struct selfstats *st, struct bpf_program **progs, size_t n)
+int selfstats_start(struct selfstats *st, struct bpf_program **progs, struct bpf_program **baselines, size_t n)
 {
 	memset(st, 0, sizeof(*st));
 	st->enable_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
@@ -31,8 +31,11 @@ int selfstats_start(struct selfstats *st, struct bpf_program **progs, size_t n)
 		if (fd < 0)
 			continue;
 		st->prog[st->n].fd = fd;
+		st->prog[st->n].base_fd = baselines && baselines[i] ? bpf_program__fd(baselines[i]) : -1;
 		strncpy(st->prog[st->n].name, bpf_program__name(progs[i]), sizeof(st->prog[0].name) - 1);
 		prog_totals(fd, &st->prog[st->n].run_ns, &st->prog[st->n].run_cnt);
+		if (st->prog[st->n].base_fd >= 0)
+			prog_totals(st->prog[st->n].base_fd, &st->prog[st->n].base_ns, &st->prog[st->n].base_cnt);
 		st->n++;
 	}
 	return 0;
@@ -55,6 +58,14 @@ int selfstats_read(struct selfstats *st, double seconds, struct prog_sample *out
 		out[i].cpu_percent = seconds > 0 ? out[i].run_ns / (seconds * 1e7) : 0;
 		st->prog[i].run_ns = ns;
 		st->prog[i].run_cnt = cnt;
+		out[i].has_baseline = st->prog[i].base_fd >= 0;
+		if (!out[i].has_baseline || prog_totals(st->prog[i].base_fd, &ns, &cnt))
+			continue;
+		out[i].base_events = cnt - st->prog[i].base_cnt;
+		out[i].base_ns_per_event =
+		    out[i].base_events ? (double)(ns - st->prog[i].base_ns) / out[i].base_events : 0;
+		st->prog[i].base_ns = ns;
+		st->prog[i].base_cnt = cnt;
 	}
 	return 0;
 }

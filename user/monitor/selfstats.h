@@ -13,15 +13,16 @@ struct selfstats {
 	int enable_fd; /* BPF_STATS_RUN_TIME stays on while this is open */
 	size_t n;
 	struct {
-		int fd;
+		int fd, base_fd; /* base_fd: the empty program beside it, or -1 */
 		char name[32];
-		__u64 run_ns, run_cnt;
+		__u64 run_ns, run_cnt, base_ns, base_cnt;
 	} prog[SELFSTATS_MAX];
 };
 
 struct bpf_program;
 
-int selfstats_start(struct selfstats *st, struct bpf_program **progs, size_t n);
+/* baselines: parallel to progs, the empty program beside each (or NULL); may be NULL. */
+int selfstats_start(struct selfstats *st, struct bpf_program **progs, struct bpf_program **baselines, size_t n);
 /* Fills out[] (st->n entries) with the deltas since the last read. */
 int selfstats_read(struct selfstats *st, double seconds, struct prog_sample *out);
 void selfstats_stop(struct selfstats *st);

@@ -123,9 +123,13 @@ void json_print(FILE *f, const struct report *r)
 
 			fprintf(f,
 				"%s{\"name\":\"%s\",\"events\":%llu,\"events_per_s\":%.3f,\"run_ns\":%llu,"
-				"\"ns_per_event\":%.1f,\"cpu_percent\":%.4f}",
+				"\"ns_per_event\":%.1f,\"cpu_percent\":%.4f",
 				i ? "," : "", p->name, (unsigned long long)p->events, p->event_rate,
 				(unsigned long long)p->run_ns, p->ns_per_event, p->cpu_percent);
+			if (p->has_baseline)
+				fprintf(f, ",\"empty_ns_per_event\":%.1f,\"empty_events\":%llu", p->base_ns_per_event,
+					(unsigned long long)p->base_events);
+			fputc('}', f);
 		}
 		fputc(']', f);
 	}

@@ -31,11 +31,19 @@ void table_print(FILE *f, const struct report *r)
 		row(f, r->shown[i], vq_type_name(r->shown[i]->id.type));
 	row(f, r->total, "");
 	if (r->progs) {
-		fprintf(f, "%-24s %11s %9s %9s %7s\n", "BPF PROGRAM", "EVENTS/s", "RUN ns", "NS/EVENT", "CPU%");
-		for (size_t i = 0; i < r->nprogs; i++)
-			fprintf(f, "%-24s %11.1f %9llu %9.0f %7.3f\n", r->progs[i].name, r->progs[i].event_rate,
-				(unsigned long long)r->progs[i].run_ns, r->progs[i].ns_per_event,
-				r->progs[i].cpu_percent);
+		fprintf(f, "%-24s %11s %9s %9s %7s %9s %9s\n", "BPF PROGRAM", "EVENTS/s", "RUN ns", "NS/EVENT", "CPU%",
+			"EMPTY ns", "ABOVE ns");
+		for (size_t i = 0; i < r->nprogs; i++) {
+			const struct prog_sample *p = &r->progs[i];
+
+			fprintf(f, "%-24s %11.1f %9llu %9.0f %7.3f", p->name, p->event_rate,
+				(unsigned long long)p->run_ns, p->ns_per_event, p->cpu_percent);
+			if (p->has_baseline)
+				fprintf(f, " %9.0f %9.0f\n", p->base_ns_per_event,
+					p->ns_per_event - p->base_ns_per_event);
+			else
+				fprintf(f, " %9s %9s\n", "-", "-");
+		}
 	}
 	fputc('\n', f);
 	fflush(f);
