@@ -40,9 +40,6 @@ int controller_init(struct controller *ctl, const struct run_opts *o)
 	ctl->engine = engine_new(&o->engine, &libc_alloc);
 	if (!ctl->engine)
 		return -errno;
-	for (size_t i = 0; i < o->nweights; i++)
-		if (engine_group_weight(ctl->engine, o->weights[i].dev, o->weights[i].weight))
-			return -ENOMEM;
 	return 0;
 }
 
@@ -61,9 +58,38 @@ void controller_free(struct controller *ctl)
 	ctl->engine = NULL;
 }
 
+/* The monitor's generation names an identity, and no other. */
 static __u64 engine_id(const struct vq_key *k)
 {
-	return (__u64)k->source << 48 | (__u64)k->dev << 16 | k->queue;
+	return k->gen;
+}
+
+/* A VM's queues share its part of the interrupt budget; the host's, their device's. */
+static __u32 budget_group(const struct vq_ident *id)
+{
+	if (id->vm.pid)
+		return 1U << 31 | (__u32)id->vm.pid;
+	return (__u32)id->key.source << 24 | (id->key.dev & 0xffffff);
+}
+
+/* Whether a --device or --weight name is this queue's: its device, its target or its VM. */
+static bool names_queue(const char *name, size_t len, const struct vq_ident *id, const struct act_target *t)
+{
+	return (strlen(id->dev) == len && !strncmp(name, id->dev, len)) ||
+	       (strlen(t->dev) == len && !strncmp(name, t->dev, len)) ||
+	       (id->vm.name[0] && strlen(id->vm.name) == len && !strncmp(name, id->vm.name, len));
+}
+
+/* The weight --weight gives the queue's group, if any. */
+static int group_weight(struct controller *ctl, const struct vq_ident *id, const struct act_target *t, __u32 group)
+{
+	for (size_t i = 0; i < ctl->o->nweights; i++) {
+		const struct run_weight *w = &ctl->o->weights[i];
+
+		if (names_queue(w->name, w->len, id, t))
+			return engine_group_weight(ctl->engine, group, w->weight);
+	}
+	return 0;
 }
 
 static bool wanted(const struct run_opts *o, const struct vq_ident *id)
@@ -122,7 +148,7 @@ static struct ctl_queue *adopt(struct controller *ctl, const struct vq_ident *id
 	struct ctl_queue *q = new_queue(ctl, &id->key);
 	struct engine_queue_config qc = {
 	    .kind = id->type == VQ_TYPE_TX ? ENGINE_QUEUE_TX : ENGINE_QUEUE_RX,
-	    .group = id->key.dev,
+	    .group = budget_group(id),
 	    .weight = 1,
 	};
 	bool ethtool = !strcmp(ctl->act.ops->name, "ethtool");
@@ -131,7 +157,7 @@ static struct ctl_queue *adopt(struct controller *ctl, const struct vq_ident *id
 		return NULL;
 	if (ctl->act.ops->target_of(&ctl->act, id, &q->target))
 		goto unsettable;
-	if (ctl->o->device && strcmp(ctl->o->device, id->dev) && strcmp(ctl->o->device, q->target.dev))
+	if (ctl->o->device && !names_queue(ctl->o->device, strlen(ctl->o->device), id, &q->target))
 		return q; /* filtered out: known, never set */
 	if (ctl->act.ops->get(&ctl->act, &q->target, &q->current)) {
 		fprintf(stderr, "vqmod run: %s %s: %s; not moderated\n", id->dev, id->queue, ctl->act.err);
@@ -146,7 +172,7 @@ static struct ctl_queue *adopt(struct controller *ctl, const struct vq_ident *id
 		goto unsettable;
 	}
 	q->original = q->current;
-	if (engine_queue_add(ctl->engine, engine_id(&q->key), &qc))
+	if (group_weight(ctl, id, &q->target, qc.group) || engine_queue_add(ctl->engine, engine_id(&q->key), &qc))
 		goto unsettable;
 	q->settable = true;
 	q->shown = modstate_queue(&ctl->published, id->dev, id->key.queue);
@@ -164,6 +190,33 @@ unsettable:
 	if (ctl->o->verbose)
 		fprintf(stderr, "vqmod run: %s %s: not settable with %s\n", id->dev, id->queue, ctl->act.ops->name);
 	return q;
+}
+
+/*
+ * Queues the monitor no longer has (their device went, or they idled past the
+ * timeout) leave the engine too. Their original stays in the restore record:
+ * a queue that idled still has the setting vqmod gave it.
+ */
+static void forget_vanished(struct controller *ctl)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < ctl->nq; i++) {
+		struct ctl_queue *q = ctl->q[i];
+
+		if (q->seen == ctl->tick) {
+			ctl->q[kept++] = q;
+			continue;
+		}
+		if (q->settable)
+			engine_queue_remove(ctl->engine, engine_id(&q->key));
+		if (q->shown) {
+			modstate_forget(&ctl->published, q->shown);
+			ctl->republish = true;
+		}
+		free(q);
+	}
+	ctl->nq = kept;
 }
 
 /* Room for n settings in the tick's batch. */
@@ -195,6 +248,7 @@ static int control(struct controller *ctl, const struct vq_period *p)
 	size_t nb = 0;
 	int err;
 
+	ctl->tick++;
 	for (size_t i = 0; i < p->n; i++) {
 		const struct vq_sample *s = &p->s[i];
 		struct engine_coal cur;
@@ -213,6 +267,7 @@ static int control(struct controller *ctl, const struct vq_period *p)
 		q = find(ctl, &s->id.key) ?: adopt(ctl, &s->id);
 		if (!q)
 			return -ENOMEM;
+		q->seen = ctl->tick;
 		if (!q->settable)
 			continue;
 		cur.usecs = q->current.usecs;
@@ -244,6 +299,7 @@ static int control(struct controller *ctl, const struct vq_period *p)
 		ctl->batch_queue[nb++] = q;
 	}
 	fflush(stdout);
+	forget_vanished(ctl);
 	if (!nb)
 		return 0;
 	ctl->act.ops->set(&ctl->act, ctl->batch, nb);

@@ -16,14 +16,16 @@
 #include "engine/engine.h"
 #include "monitor/loader.h"
 
+/* --weight NAME=W: a device (virtioN, vqsim0) or a VM (its -name) and its share of the budget. */
 struct run_weight {
-	__u32 dev; /* virtioN */
+	const char *name; /* points into argv */
+	size_t len;
 	__u32 weight;
 };
 
 struct run_opts {
 	const char *actuator;
-	const char *device; /* monitored (virtioN) or target (vqsim0, eth1) name */
+	const char *device; /* monitored (virtioN) or target (vqsim0, eth1) name, or a VM's name */
 	const char *queue;  /* name (input.0) or virtqueue index */
 	unsigned int interval_ms;
 	double duration; /* seconds; 0: until a signal */
@@ -45,6 +47,7 @@ struct ctl_queue {
 	struct act_target target;
 	struct coalesce current, original;
 	__u64 decisions;
+	__u64 seen; /* the tick it was last in */
 	struct modstate_queue *shown; /* in the published state, or NULL */
 };
 
@@ -63,6 +66,7 @@ struct controller {
 	char (*batch_reason)[24];
 	size_t batch_cap;
 	bool republish; /* the published state changed */
+	__u64 tick;
 	size_t published_n;
 	__u64 decisions, changes, failures;
 	struct httpd *httpd;

@@ -15,7 +15,7 @@
 static const char usage[] =
     "usage: vqmod run [--actuator vqsim|ethtool|dry-run] [--dry-run] [--device DEV] [--queue Q]\n"
     "                 [--interval MS] [--duration S] [--max-delay US] [--irq-budget N]\n"
-    "                 [--weight DEV=W]... [--profile rx=U:F,...|tx=...]... [--log text|json]\n"
+    "                 [--weight NAME=W]... [--profile rx=U:F,...|tx=...]... [--log text|json]\n"
     "                 [--state FILE] [--wake-every N] [--prom-file PATH] [--listen ADDR:PORT]\n"
     "                 [--hooks LIST] [--hook-types LIST] [--btf FILE] [--max-queues N]\n"
     "                 [--idle-timeout S] [-v]\n"
@@ -26,13 +26,15 @@ static const char usage[] =
     "\n"
     "  --actuator NAME     how settings reach the device (default vqsim)\n"
     "  --dry-run           decide and log, set nothing (--actuator dry-run)\n"
-    "  --device DEV        only this device: virtioN, or the actuator's name for it\n"
+    "  --device DEV        only this device: virtioN, the actuator's name for it,\n"
+    "                      or a VM's name (its queues on vhost-vdpa)\n"
     "  --queue Q           only this queue: its name (input.0) or virtqueue index\n"
     "  --interval MS       tick, 1 to 10000 ms (default 10)\n"
     "  --duration S        stop after S seconds (default: run until a signal)\n"
     "  --max-delay US      latency budget: never hold a notification longer\n"
     "  --irq-budget N      interrupts/s for all moderated queues together\n"
-    "  --weight DEV=W      DEV's share of the budget, relative (default 1)\n"
+    "  --weight NAME=W     the share of the budget of a device or a VM (by its\n"
+    "                      -name), relative (default 1)\n"
     "  --profile SPEC      rx=usecs:frames,... or tx=...; also rx=eqe|cqe\n"
     "  --log text|json     one line per decision (default text)\n"
     "  --state FILE        restore record (default " RESTORE_DEFAULT_PATH ")\n"
@@ -151,15 +153,15 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 		case O_WEIGHT: {
 			char *eq = strchr(optarg, '=');
 			struct run_weight *w;
-			unsigned int dev;
 
-			if (!eq || sscanf(optarg, "virtio%u=", &dev) != 1 || cli_parse_uint(eq + 1, 1, 1000000, &v))
-				return bad_usage("invalid --weight '%s': virtioN=W, W from 1 to 1000000", optarg);
+			if (!eq || eq == optarg || cli_parse_uint(eq + 1, 1, 1000000, &v))
+				return bad_usage("invalid --weight '%s': NAME=W (a device or a VM), W from 1 to 1000000",
+						 optarg);
 			w = array_grow(o->weights, &o->weights_cap, o->nweights + 1, sizeof(*w));
 			if (!w)
 				return bad_usage("%s", "out of memory for --weight");
 			o->weights = w;
-			o->weights[o->nweights++] = (struct run_weight){.dev = dev, .weight = v};
+			o->weights[o->nweights++] = (struct run_weight){.name = optarg, .len = eq - optarg, .weight = v};
 			break;
 		}
 		case O_PROFILE:

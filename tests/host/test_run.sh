@@ -19,7 +19,8 @@ test_bad_arguments() {
 		run --max-delay -5
 		run --irq-budget 0
 		run --weight virtio1=2
-		run --irq-budget 1000 --weight eth0=2
+		run --irq-budget 1000 --weight =2
+		run --irq-budget 1000 --weight vm1
 		run --irq-budget 1000 --weight virtio1=0
 		run --profile rx=8:256,1:256
 		run --profile rx=

@@ -45,13 +45,25 @@ static int match_virtio(const struct vqsim_dev_info *d, void *arg)
 	return 0;
 }
 
-/* virtioN is a vqsim device's when vqsim says it bound that index. */
+/*
+ * virtioN is a vqsim device's when vqsim says it bound that index. A VM's
+ * queue on vhost-vdpa is its backend's: the VM's virtqueue index is vqsim's.
+ */
 static int vqsim_target_of(struct actuator *a, const struct vq_ident *id, struct act_target *t)
 {
 	struct vqsim_act *v = a->priv;
 	struct find_virtio f = {.index = -1};
+	struct vqsim_dev_info d;
 	int err;
 
+	if (id->key.source == VQ_SRC_VHOST_VDPA && id->backend[0]) {
+		if (vqsim_nl_dev_get(&v->nl, id->backend, &d))
+			return -ENOENT; /* another vDPA device's */
+		memset(t, 0, sizeof(*t));
+		snprintf(t->dev, sizeof(t->dev), "%s", id->backend);
+		t->queue = id->key.queue;
+		return 0;
+	}
 	if (id->key.source != VQ_SRC_VIRTIO || sscanf(id->dev, "virtio%d", &f.index) != 1)
 		return -ENOENT;
 	err = vqsim_nl_dev_dump(&v->nl, match_virtio, &f);

@@ -68,6 +68,18 @@ struct modstate_queue *modstate_queue(struct modstate *s, const char *dev, unsig
 	return e;
 }
 
+void modstate_forget(struct modstate *s, struct modstate_queue *q)
+{
+	bool found;
+	size_t i = lookup(s, q->dev, q->index, &found);
+
+	if (!found || s->q[i] != q)
+		return;
+	memmove(&s->q[i], &s->q[i + 1], (s->n - i - 1) * sizeof(*s->q));
+	s->n--;
+	free(q);
+}
+
 void modstate_decided(struct modstate_queue *q, const struct vq_decision *d)
 {
 	if (q->m.nrecent == MODSTATE_RECENT) {

@@ -39,6 +39,8 @@ int modstate_read(const char *path, struct modstate *s);
 const struct vq_moderation *modstate_find(const struct modstate *s, const char *dev, unsigned int index);
 /* The queue's entry, added if new (NULL: out of memory); it stays valid until modstate_free. */
 struct modstate_queue *modstate_queue(struct modstate *s, const char *dev, unsigned int index);
+/* A queue that is gone: its entry is freed. */
+void modstate_forget(struct modstate *s, struct modstate_queue *q);
 /* Records a decision about a queue; the oldest drops out. */
 void modstate_decided(struct modstate_queue *q, const struct vq_decision *d);
 
