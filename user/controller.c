@@ -34,6 +34,7 @@ int controller_init(struct controller *ctl, const struct run_opts *o)
 	ctl->o = o;
 	restore_init(&ctl->restore, o->state_path);
 	modstate_init(&ctl->published);
+	vq_snapshot_init(&ctl->exported);
 	snprintf(ctl->published_path, sizeof(ctl->published_path), "%s", MODSTATE_DEFAULT_PATH);
 	if (o->state_path) /* beside a restore record of its own */
 		snprintf(ctl->published_path, sizeof(ctl->published_path), "%s.moderation", o->state_path);
@@ -52,6 +53,7 @@ void controller_free(struct controller *ctl)
 	free(ctl->batch_queue);
 	free(ctl->batch_reason);
 	engine_free(ctl->engine);
+	vq_snapshot_free(&ctl->exported);
 	modstate_free(&ctl->published);
 	restore_free(&ctl->restore);
 	ctl->q = NULL;
@@ -371,6 +373,32 @@ out:
 	return err;
 }
 
+/*
+ * The exporters and the state top reads keep their own cadence, not the
+ * tick's: a textfile, a scrape and a person need a second, not 10 ms. Rates
+ * are over the time since the last export.
+ */
+static int export(struct controller *ctl, const struct vq_snapshot *cur)
+{
+	struct vq_period p;
+	int err = 0;
+
+	ctl->exported_ns = cur->time_ns;
+	if (ctl->republish || ctl->published.n != ctl->published_n) {
+		modstate_write(ctl->published_path, &ctl->published); /* a courtesy to top: best effort */
+		ctl->republish = false;
+		ctl->published_n = ctl->published.n;
+	}
+	if (!ctl->o->prom_file && !ctl->httpd)
+		return 0;
+	err = vq_period_build(ctl->exported.n ? &ctl->exported : NULL, cur, &p);
+	if (err)
+		return err;
+	err = publish(ctl, &p, cur);
+	vq_period_free(&p);
+	return err ?: vq_snapshot_copy(&ctl->exported, cur);
+}
+
 void controller_restore_leftovers(struct controller *ctl)
 {
 	struct restore old;
@@ -395,13 +423,8 @@ int controller_tick(void *arg, const struct vq_snapshot *prev, const struct vq_s
 	if (err)
 		return err;
 	err = control(ctl, &p);
-	if (!err && (ctl->republish || ctl->published.n != ctl->published_n)) {
-		modstate_write(ctl->published_path, &ctl->published); /* a courtesy to top: best effort */
-		ctl->republish = false;
-		ctl->published_n = ctl->published.n;
-	}
-	if (!err && (ctl->o->prom_file || ctl->httpd))
-		err = publish(ctl, &p, cur);
 	vq_period_free(&p);
+	if (!err && cur->time_ns - ctl->exported_ns >= ctl->o->export_interval_ns)
+		err = export(ctl, cur);
 	return err;
 }

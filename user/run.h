@@ -32,6 +32,7 @@ struct run_opts {
 	bool json, verbose;
 	const char *state_path;
 	const char *prom_file, *listen;
+	__u64 export_interval_ns; /* textfile, HTTP body and the state top reads */
 	struct engine_config engine;
 	struct run_weight *weights;
 	size_t nweights, weights_cap;
@@ -66,6 +67,8 @@ struct controller {
 	char (*batch_reason)[24];
 	size_t batch_cap;
 	bool republish; /* the published state changed */
+	struct vq_snapshot exported; /* as of the last export */
+	__u64 exported_ns;
 	__u64 tick;
 	size_t published_n;
 	__u64 decisions, changes, failures;

@@ -17,6 +17,7 @@ static const char usage[] =
     "                 [--interval MS] [--duration S] [--max-delay US] [--irq-budget N]\n"
     "                 [--weight NAME=W]... [--profile rx=U:F,...|tx=...]... [--log text|json]\n"
     "                 [--state FILE] [--wake-every N] [--prom-file PATH] [--listen ADDR:PORT]\n"
+    "                 [--export-interval S]\n"
     "                 [--hooks LIST] [--hook-types LIST] [--btf FILE] [--max-queues N]\n"
     "                 [--idle-timeout S] [-v]\n"
     "\n"
@@ -44,7 +45,9 @@ static const char usage[] =
     "                      of a queue (default off)\n"
     "  --max-queues N      slots in the monitor's maps (default %u)\n"
     "  --idle-timeout S    forget a queue with no event for S seconds (default %u; 0: never)\n"
-    "  --prom-file PATH    write a node_exporter textfile every tick\n"
+    "  --prom-file PATH    write a node_exporter textfile every export interval\n"
+    "  --export-interval S textfile, HTTP metrics and the state vqmod top reads,\n"
+    "                      every S seconds, with rates over them (default 1)\n"
     "  --listen ADDR:PORT  serve Prometheus metrics (default address 127.0.0.1)\n"
     "  -v, --verbose       log every judged window, not just changes\n";
 
@@ -72,7 +75,8 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 		O_PROM,
 		O_LISTEN,
 		O_MAX_QUEUES,
-		O_IDLE
+		O_IDLE,
+		O_EXPORT
 	};
 	static const struct option longopts[] = {
 	    {"actuator", required_argument, NULL, O_ACT},
@@ -97,6 +101,7 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 	    {"listen", required_argument, NULL, O_LISTEN},
 	    {"max-queues", required_argument, NULL, O_MAX_QUEUES},
 	    {"idle-timeout", required_argument, NULL, O_IDLE},
+	    {"export-interval", required_argument, NULL, O_EXPORT},
 	    {},
 	};
 	char err[256];
@@ -105,6 +110,7 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 
 	o->actuator = "vqsim";
 	o->idle_timeout_ns = COLLECTOR_IDLE_TIMEOUT_S * 1000000000ULL;
+	o->export_interval_ns = 1000000000ULL;
 	o->interval_ms = 10;
 	engine_config_default(&o->engine);
 	opterr = 0;
@@ -192,6 +198,14 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 			if (cli_max_queues_arg("run", optarg, &o->mon.max_queues))
 				return EXIT_USAGE;
 			break;
+		case O_EXPORT: {
+			double s;
+
+			if (cli_parse_seconds(optarg, 0.01, 3600, &s))
+				return bad_usage("invalid --export-interval '%s': seconds from 0.01 to 3600", optarg);
+			o->export_interval_ns = s * 1e9;
+			break;
+		}
 		case O_IDLE:
 			if (cli_idle_timeout_arg("run", optarg, &o->idle_timeout_ns))
 				return EXIT_USAGE;

@@ -30,6 +30,20 @@ int vq_snapshot_add(struct vq_snapshot *snap, const struct vq_ident *id, const s
 	return 0;
 }
 
+int vq_snapshot_copy(struct vq_snapshot *dst, const struct vq_snapshot *src)
+{
+	struct vq_entry *q = array_grow(dst->q, &dst->cap, src->n, sizeof(*q));
+
+	if (!q && src->n)
+		return -ENOMEM;
+	dst->q = q;
+	if (src->n)
+		memcpy(dst->q, src->q, src->n * sizeof(*q));
+	dst->n = src->n;
+	dst->time_ns = src->time_ns;
+	return 0;
+}
+
 static int entry_cmp(const void *a, const void *b)
 {
 	return vq_key_cmp(&((const struct vq_entry *)a)->id.key, &((const struct vq_entry *)b)->id.key);

@@ -43,6 +43,8 @@ void vq_snapshot_init(struct vq_snapshot *snap);
 void vq_snapshot_free(struct vq_snapshot *snap);
 /* Appends one queue; returns -ENOMEM on failure. */
 int vq_snapshot_add(struct vq_snapshot *snap, const struct vq_ident *id, const struct vq_counters *c);
+/* dst becomes a copy of src (dst's memory reused); -ENOMEM. */
+int vq_snapshot_copy(struct vq_snapshot *dst, const struct vq_snapshot *src);
 /* Sorts by key, after the adds. */
 void vq_snapshot_sort(struct vq_snapshot *snap);
 /* The entry of key among the first n (sorted) entries, or NULL. */
