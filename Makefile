@@ -138,7 +138,15 @@ vmtest: deps all module
 demo: deps all module
 	$(Q)tools/demo
 
-bench: deps all module
+# The controller at scale, without BPF (and a real map with --map): tools/bench/scale.c
+SCALE := $(OUTPUT)/bench/scale
+$(SCALE): tools/bench/scale.c $(OUTPUT)/user/controller.o $(OUTPUT)/user/run_log.o $(USER_LIBS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(USER_CFLAGS) -MF $@.d $< $(OUTPUT)/user/controller.o $(OUTPUT)/user/run_log.o $(USER_LIBS) \
+		$(LDLIBS) -o $@
+
+bench: deps all module $(SCALE)
 	$(Q)tools/bench/run
 
 install: all

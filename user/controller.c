@@ -54,6 +54,7 @@ void controller_free(struct controller *ctl)
 	free(ctl->batch_reason);
 	engine_free(ctl->engine);
 	vq_snapshot_free(&ctl->exported);
+	vq_period_free(&ctl->period);
 	modstate_free(&ctl->published);
 	restore_free(&ctl->restore);
 	ctl->q = NULL;
@@ -100,8 +101,10 @@ static bool wanted(const struct run_opts *o, const struct vq_ident *id)
 
 	if (id->type != VQ_TYPE_RX && id->type != VQ_TYPE_TX)
 		return false;
+	if (!o->queue)
+		return true;
 	snprintf(index, sizeof(index), "%u", id->key.queue);
-	return !o->queue || !strcmp(o->queue, id->queue) || !strcmp(o->queue, index);
+	return !strcmp(o->queue, id->queue) || !strcmp(o->queue, index);
 }
 
 static int queue_cmp(const void *key, const void *entry)
@@ -247,41 +250,45 @@ static int batch_reserve(struct controller *ctl, size_t n)
 /* One period: a decision per moderated queue, then one batch to the device. */
 static int control(struct controller *ctl, const struct vq_period *p)
 {
-	size_t nb = 0;
+	struct engine_sample es = { .period_ns = p->end_ns - p->start_ns }; /* no histogram: not zeroed each time */
+	size_t nb = 0, j = 0;
 	int err;
 
 	ctl->tick++;
+	/* the period and ctl->q are both in key order: one walk, no search */
 	for (size_t i = 0; i < p->n; i++) {
 		const struct vq_sample *s = &p->s[i];
 		struct engine_coal cur;
 		struct engine_decision d;
-		struct engine_sample es = {
-		    .period_ns = p->end_ns - p->start_ns,
-		    .events = s->delta.irqs,
-		    .packets = s->delta.packets,
-		    .bytes = s->delta.bytes,
-		    .flags = s->reset ? ENGINE_SAMPLE_RESET : 0,
-		};
 		struct ctl_queue *q;
 
-		if (!wanted(ctl->o, &s->id))
+		if (!wanted(ctl->o, s->id))
 			continue;
-		q = find(ctl, &s->id.key) ?: adopt(ctl, &s->id);
-		if (!q)
+		while (j < ctl->nq && vq_key_cmp(&ctl->q[j]->key, &s->id->key) < 0)
+			j++;
+		if (j < ctl->nq && !vq_key_cmp(&ctl->q[j]->key, &s->id->key))
+			q = ctl->q[j];
+		else if (!(q = adopt(ctl, s->id))) /* in at j */
 			return -ENOMEM;
+		j++;
 		q->seen = ctl->tick;
+		es.events = s->delta.irqs;
+		es.packets = s->delta.packets;
+		es.bytes = s->delta.bytes;
+		es.flags = s->reset ? ENGINE_SAMPLE_RESET : 0;
 		if (!q->settable)
 			continue;
 		cur.usecs = q->current.usecs;
 		cur.frames = q->current.frames;
 		if (engine_decide(ctl->engine, engine_id(&q->key), &es, &cur, &d))
 			continue;
-		if (!d.judged)
-			continue;
-		ctl->decisions++;
-		q->decisions++;
-		if (d.change || ctl->o->verbose)
-			run_log_decision(ctl, &s->id, q, &d);
+		/* a judged window is a decision; the engine may also ask for a change without one (start, resync) */
+		if (d.judged) {
+			ctl->decisions++;
+			q->decisions++;
+		}
+		if (d.change || (d.judged && ctl->o->verbose))
+			run_log_decision(ctl, s->id, q, &d);
 		if (!d.change)
 			continue;
 		if (!q->changed && strcmp(ctl->act.ops->name, "dry-run")) {
@@ -346,7 +353,7 @@ static int publish(struct controller *ctl, const struct vq_period *p, const stru
 	if (!shown || !modp || !mod)
 		goto out;
 	for (size_t i = 0; i < p->n; i++) {
-		const struct ctl_queue *q = find(ctl, &p->s[i].id.key);
+		const struct ctl_queue *q = find(ctl, &p->s[i].id->key);
 
 		shown[i] = &p->s[i];
 		modp[i] = &mod[i];
@@ -414,16 +421,14 @@ void controller_restore_leftovers(struct controller *ctl)
 int controller_tick(void *arg, const struct vq_snapshot *prev, const struct vq_snapshot *cur)
 {
 	struct controller *ctl = arg;
-	struct vq_period p;
 	int err;
 
 	if (!prev) /* the first read: nothing to decide on yet */
 		return 0;
-	err = vq_period_build(prev, cur, &p);
+	err = vq_period_rebuild(prev, cur, &ctl->period);
 	if (err)
 		return err;
-	err = control(ctl, &p);
-	vq_period_free(&p);
+	err = control(ctl, &ctl->period);
 	if (!err && cur->time_ns - ctl->exported_ns >= ctl->o->export_interval_ns)
 		err = export(ctl, cur);
 	return err;

@@ -68,6 +68,7 @@ struct controller {
 	size_t batch_cap;
 	bool republish; /* the published state changed */
 	struct vq_snapshot exported; /* as of the last export */
+	struct vq_period period; /* each tick's, its memory reused */
 	__u64 exported_ns;
 	__u64 tick;
 	size_t published_n;

@@ -288,8 +288,8 @@ static int report_period(struct outputs *out, const struct vq_snapshot *prev, co
 	if (!modstate_read(o->moderation ?: MODSTATE_DEFAULT_PATH, &ms) &&
 	    (mod = calloc(r.nshown ? r.nshown : 1, sizeof(*mod)))) {
 		for (size_t i = 0; i < r.nshown; i++)
-			if (shown[i]->id.key.source == VQ_SRC_VIRTIO)
-				mod[i] = modstate_find(&ms, shown[i]->id.dev, shown[i]->id.key.queue);
+			if (shown[i]->id->key.source == VQ_SRC_VIRTIO)
+				mod[i] = modstate_find(&ms, shown[i]->id->dev, shown[i]->id->key.queue);
 		r.mod = mod;
 		r.controller = ms.actuator;
 	}

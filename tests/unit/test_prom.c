@@ -13,6 +13,15 @@ struct fixture {
 	struct report r;
 };
 
+/* The snapshot takes a shared copy of id, as from the collector. */
+static void add(struct vq_snapshot *snap, const struct vq_ident *id, const struct vq_counters *c)
+{
+	struct vq_ident *shared = vq_ident_new(id);
+
+	vq_snapshot_add(snap, shared, c);
+	vq_ident_put(shared);
+}
+
 static void setup(struct fixture *fx, const char *odd_name)
 {
 	struct vq_key k1 = {.dev = 1, .queue = 0, .source = VQ_SRC_VIRTIO};
@@ -25,12 +34,12 @@ static void setup(struct fixture *fx, const char *odd_name)
 	memset(fx, 0, sizeof(*fx));
 	vq_snapshot_init(&fx->snap);
 	vq_ident_init(&id, &k1, &info);
-	vq_snapshot_add(&fx->snap, &id, &c1);
+	add(&fx->snap, &id, &c1);
 	snprintf(info.dev_name, sizeof(info.dev_name), "%s", odd_name);
 	snprintf(info.queue_name, sizeof(info.queue_name), "output.0");
 	snprintf(info.driver, sizeof(info.driver), "vhost_net");
 	vq_ident_init(&id, &k2, &info);
-	vq_snapshot_add(&fx->snap, &id, &c2);
+	add(&fx->snap, &id, &c2);
 	vq_snapshot_sort(&fx->snap);
 	fx->snap.time_ns = 2000000000;
 	vq_period_build(NULL, &fx->snap, &fx->period);

@@ -36,6 +36,7 @@ static void view_sorts_and_filters(void)
 	struct vq_sample s[3] = {};
 	struct vq_period p = {.n = 3, .s = s};
 	const struct vq_sample *out[3];
+	struct vq_ident ids[3];
 	struct view v = {};
 	char err[64];
 
@@ -45,15 +46,16 @@ static void view_sorts_and_filters(void)
 
 		strcpy(info.queue_name, i == 1 ? "req.0" : "input.0");
 		strcpy(info.driver, i == 1 ? "virtio_blk" : "virtio_net");
-		vq_ident_init(&s[i].id, &key, &info);
+		vq_ident_init(&ids[i], &key, &info);
+		s[i].id = &ids[i];
 		s[i].irq_rate = 10 * (i + 1);
 	}
 	ASSERT_EQ(view_parse_sort("irqs", &v), 0);
 	ASSERT_EQ(view_select(&v, &p, out), 3);
-	ASSERT_STREQ(out[0]->id.dev, "virtio2"); /* figures: highest first */
+	ASSERT_STREQ(out[0]->id->dev, "virtio2"); /* figures: highest first */
 	ASSERT_EQ(view_parse_sort("+irqs", &v), 0);
 	view_select(&v, &p, out);
-	ASSERT_STREQ(out[0]->id.dev, "virtio0");
+	ASSERT_STREQ(out[0]->id->dev, "virtio0");
 	ASSERT_EQ(view_parse_sort("bogus", &v), -1);
 	ASSERT_EQ(view_set_filter(&v, "virtio_net.*rx", err, sizeof(err)), 0);
 	ASSERT_EQ(view_select(&v, &p, out), 2);

@@ -8,10 +8,12 @@ static void add(struct vq_snapshot *s, __u32 dev, __u16 queue, __u64 irqs, __u64
 {
 	struct vq_key key = {.dev = dev, .queue = queue, .source = VQ_SRC_VIRTIO};
 	struct vq_counters c = {.irqs = irqs, .packets = packets, .bytes = packets * 100, .handler_ns = irqs * 1000};
-	struct vq_ident id;
+	struct vq_ident id, *shared;
 
 	vq_ident_init(&id, &key, NULL);
-	vq_snapshot_add(s, &id, &c);
+	shared = vq_ident_new(&id);
+	vq_snapshot_add(s, shared, &c);
+	vq_ident_put(shared); /* the snapshot holds it now */
 	vq_snapshot_sort(s);
 }
 
@@ -125,10 +127,10 @@ static void queues_appear_and_vanish(void)
 	ASSERT_EQ(vq_period_build(&a, &b, &p), 0);
 	ASSERT_EQ(p.n, 2);
 	ASSERT_EQ(p.vanished, 1);
-	ASSERT_EQ(p.s[0].id.key.dev, 2);
+	ASSERT_EQ(p.s[0].id->key.dev, 2);
 	ASSERT_EQ(p.s[0].delta.irqs, 5);
 	ASSERT_TRUE(!p.s[0].appeared);
-	ASSERT_EQ(p.s[1].id.key.dev, 4);
+	ASSERT_EQ(p.s[1].id->key.dev, 4);
 	ASSERT_EQ(p.s[1].delta.irqs, 7); /* counted from zero */
 	ASSERT_TRUE(p.s[1].appeared);
 	vq_period_free(&p);
@@ -172,7 +174,7 @@ static void totals_sum_shown_queues(void)
 	ASSERT_EQ(total.delta.irqs, 40);
 	ASSERT_NEAR(total.irq_rate, 20, 1e-9);
 	ASSERT_NEAR(total.packets_per_irq, 1.5, 1e-9);
-	ASSERT_STREQ(total.id.dev, "total");
+	ASSERT_STREQ(total.id->dev, "total");
 	vq_period_free(&p);
 	vq_snapshot_free(&a);
 	vq_snapshot_free(&b);

@@ -45,12 +45,12 @@ int history_push(struct history *h, const struct vq_period *p)
 		return -ENOMEM;
 	/* the period is in key order, so the new array is too */
 	for (size_t i = 0; i < p->n; i++) {
-		const struct history_entry *old = history_find(h, &p->s[i].id.key);
+		const struct history_entry *old = history_find(h, &p->s[i].id->key);
 
 		if (old)
 			next[i] = *old;
 		else
-			next[i].key = p->s[i].id.key;
+			next[i].key = p->s[i].id->key;
 		append(&next[i], &p->s[i]);
 	}
 	free(h->e);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Naming and classifying virtqueues from what the drivers call them. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "queue.h"
 
@@ -63,6 +64,29 @@ void vq_ident_init(struct vq_ident *id, const struct vq_key *key, const struct v
 		snprintf(id->driver, sizeof(id->driver), "-");
 }
 
+struct vq_ident *vq_ident_new(const struct vq_ident *id)
+{
+	struct vq_ident *n = malloc(sizeof(*n));
+
+	if (n) {
+		*n = *id;
+		n->refs = 1;
+	}
+	return n;
+}
+
+struct vq_ident *vq_ident_get(struct vq_ident *id)
+{
+	id->refs++;
+	return id;
+}
+
+void vq_ident_put(struct vq_ident *id)
+{
+	if (id && !--id->refs)
+		free(id);
+}
+
 const char *vq_type_name(enum vq_type type)
 {
 	static const char *const names[] = {
@@ -86,17 +110,4 @@ const char *vq_source_name(unsigned int source)
 		return "vqsim";
 	}
 	return "unknown";
-}
-
-int vq_key_cmp(const struct vq_key *a, const struct vq_key *b)
-{
-	if (a->source != b->source)
-		return a->source < b->source ? -1 : 1;
-	if (a->dev != b->dev)
-		return a->dev < b->dev ? -1 : 1;
-	if (a->queue != b->queue)
-		return a->queue < b->queue ? -1 : 1;
-	if (a->gen != b->gen)
-		return a->gen < b->gen ? -1 : 1;
-	return 0;
 }

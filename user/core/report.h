@@ -27,7 +27,7 @@ struct prog_sample {
 	double event_rate;
 	double ns_per_event;
 	double cpu_percent; /* of one CPU */
-	bool has_baseline; /* --baseline: an empty program ran beside it, on the same hook */
+	bool has_baseline;  /* --baseline: an empty program ran beside it, on the same hook */
 	__u64 base_events;
 	double base_ns_per_event;
 };
@@ -54,11 +54,11 @@ struct vq_moderation {
 
 /* The monitor's own limits and churn, from the collector. */
 struct monitor_health {
-	__u32 max_queues; /* slots in the maps */
+	__u32 max_queues;     /* slots in the maps */
 	__u64 refused_queues; /* queues not counted: no slot was free (distinct, as far as told) */
 	__u64 refused_events; /* their events */
-	__u64 gone; /* identities a removal hook ended */
-	__u64 reclaimed; /* identities ended for idleness */
+	__u64 gone;	      /* identities a removal hook ended */
+	__u64 reclaimed;      /* identities ended for idleness */
 };
 
 /* What one period's report holds, already filtered and sorted. */
@@ -74,7 +74,7 @@ struct report {
 	size_t nprogs;
 	const char *controller;			/* the controller's state; NULL: none runs */
 	const struct vq_moderation *const *mod; /* parallel to shown[]; NULL: none */
-	const struct monitor_health *health; /* NULL: not known */
+	const struct monitor_health *health;	/* NULL: not known */
 };
 
 /* "notify=tp_btf irq_handler_entry/exit, kick=none, ..." of the wanted groups. */

@@ -11,20 +11,28 @@ void vq_snapshot_init(struct vq_snapshot *snap)
 	memset(snap, 0, sizeof(*snap));
 }
 
+void vq_snapshot_clear(struct vq_snapshot *snap)
+{
+	for (size_t i = 0; i < snap->n; i++)
+		vq_ident_put(snap->q[i].id);
+	snap->n = 0;
+}
+
 void vq_snapshot_free(struct vq_snapshot *snap)
 {
+	vq_snapshot_clear(snap);
 	free(snap->q);
 	vq_snapshot_init(snap);
 }
 
-int vq_snapshot_add(struct vq_snapshot *snap, const struct vq_ident *id, const struct vq_counters *c)
+int vq_snapshot_add(struct vq_snapshot *snap, struct vq_ident *id, const struct vq_counters *c)
 {
 	struct vq_entry *q = array_grow(snap->q, &snap->cap, snap->n + 1, sizeof(*q));
 
 	if (!q)
 		return -ENOMEM;
 	snap->q = q;
-	snap->q[snap->n].id = *id;
+	snap->q[snap->n].id = vq_ident_get(id);
 	snap->q[snap->n].c = *c;
 	snap->n++;
 	return 0;
@@ -36,9 +44,12 @@ int vq_snapshot_copy(struct vq_snapshot *dst, const struct vq_snapshot *src)
 
 	if (!q && src->n)
 		return -ENOMEM;
+	vq_snapshot_clear(dst);
 	dst->q = q;
-	if (src->n)
-		memcpy(dst->q, src->q, src->n * sizeof(*q));
+	for (size_t i = 0; i < src->n; i++) {
+		dst->q[i] = src->q[i];
+		vq_ident_get(dst->q[i].id);
+	}
 	dst->n = src->n;
 	dst->time_ns = src->time_ns;
 	return 0;
@@ -46,7 +57,7 @@ int vq_snapshot_copy(struct vq_snapshot *dst, const struct vq_snapshot *src)
 
 static int entry_cmp(const void *a, const void *b)
 {
-	return vq_key_cmp(&((const struct vq_entry *)a)->id.key, &((const struct vq_entry *)b)->id.key);
+	return vq_key_cmp(&((const struct vq_entry *)a)->id->key, &((const struct vq_entry *)b)->id->key);
 }
 
 void vq_snapshot_sort(struct vq_snapshot *snap)
@@ -57,7 +68,7 @@ void vq_snapshot_sort(struct vq_snapshot *snap)
 
 static int key_cmp(const void *key, const void *entry)
 {
-	return vq_key_cmp(key, &((const struct vq_entry *)entry)->id.key);
+	return vq_key_cmp(key, &((const struct vq_entry *)entry)->id->key);
 }
 
 const struct vq_entry *vq_snapshot_find(const struct vq_snapshot *snap, size_t n, const struct vq_key *key)
@@ -103,19 +114,16 @@ static void counters_delta(const struct vq_counters *prev, const struct vq_count
 	*reset = r;
 }
 
-static double per_second(__u64 count, double seconds)
-{
-	return seconds > 0 ? (double)count / seconds : 0;
-}
-
 static void sample_rates(struct vq_sample *s, double seconds)
 {
-	s->irq_rate = per_second(s->delta.irqs, seconds);
-	s->spurious_rate = per_second(s->delta.spurious, seconds);
-	s->packet_rate = per_second(s->delta.packets, seconds);
-	s->byte_rate = per_second(s->delta.bytes, seconds);
-	s->kick_rate = per_second(s->delta.kicks, seconds);
-	s->poll_rate = per_second(s->delta.polls, seconds);
+	double hz = seconds > 0 ? 1 / seconds : 0; /* one division a period, not six a queue */
+
+	s->irq_rate = s->delta.irqs * hz;
+	s->spurious_rate = s->delta.spurious * hz;
+	s->packet_rate = s->delta.packets * hz;
+	s->byte_rate = s->delta.bytes * hz;
+	s->kick_rate = s->delta.kicks * hz;
+	s->poll_rate = s->delta.polls * hz;
 	s->packets_per_irq = s->delta.irqs ? (double)s->delta.packets / s->delta.irqs : 0;
 	s->avg_handler_ns = s->delta.irqs ? (double)s->delta.handler_ns / s->delta.irqs : 0;
 }
@@ -133,8 +141,10 @@ static void total_add(struct vq_counters *t, const struct vq_counters *d)
 
 void vq_sample_sum(const struct vq_sample *const *s, size_t n, double seconds, struct vq_sample *total)
 {
+	static struct vq_ident total_id = {.dev = "total", .queue = "", .driver = "", .refs = 1};
+
 	memset(total, 0, sizeof(*total));
-	strcpy(total->id.dev, "total");
+	total->id = &total_id;
 	for (size_t i = 0; i < n; i++)
 		total_add(&total->delta, &s[i]->delta);
 	sample_rates(total, seconds);
@@ -142,24 +152,32 @@ void vq_sample_sum(const struct vq_sample *const *s, size_t n, double seconds, s
 
 int vq_period_build(const struct vq_snapshot *prev, const struct vq_snapshot *cur, struct vq_period *out)
 {
+	memset(out, 0, sizeof(*out));
+	return vq_period_rebuild(prev, cur, out);
+}
+
+int vq_period_rebuild(const struct vq_snapshot *prev, const struct vq_snapshot *cur, struct vq_period *out)
+{
 	static const struct vq_snapshot empty;
+	struct vq_sample *s = array_grow(out->s, &out->cap, cur->n ? cur->n : 1, sizeof(*s));
 	size_t i = 0, j = 0;
 
-	memset(out, 0, sizeof(*out));
+	if (!s)
+		return -ENOMEM;
+	out->s = s;
+	out->n = out->vanished = 0;
 	out->start_ns = prev ? prev->time_ns : cur->time_ns;
 	if (!prev)
 		prev = &empty;
 	out->end_ns = cur->time_ns;
 	out->seconds = out->end_ns > out->start_ns ? (out->end_ns - out->start_ns) / 1e9 : 0;
-	out->s = calloc(cur->n ? cur->n : 1, sizeof(*out->s));
-	if (!out->s)
-		return -ENOMEM;
 
 	/* both snapshots are sorted by key: one merge pass */
 	while (j < cur->n) {
 		const struct vq_entry *c = &cur->q[j];
-		struct vq_sample *s = &out->s[out->n];
-		int cmp = i < prev->n ? vq_key_cmp(&prev->q[i].id.key, &c->id.key) : 1;
+
+		s = &out->s[out->n];
+		int cmp = i < prev->n ? vq_key_cmp(&prev->q[i].id->key, &c->id->key) : 1;
 
 		if (cmp < 0) {
 			out->vanished++;
@@ -167,6 +185,7 @@ int vq_period_build(const struct vq_snapshot *prev, const struct vq_snapshot *cu
 			continue;
 		}
 		s->id = c->id;
+		s->appeared = s->reset = false;
 		if (cmp == 0) {
 			counters_delta(&prev->q[i].c, &c->c, &s->delta, &s->reset);
 			i++;

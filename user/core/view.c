@@ -84,13 +84,13 @@ static const char *text(const struct vq_sample *s, enum view_field f)
 {
 	switch (f) {
 	case FIELD_DEV:
-		return s->id.dev;
+		return s->id->dev;
 	case FIELD_DRIVER:
-		return s->id.driver;
+		return s->id->driver;
 	case FIELD_QUEUE:
-		return s->id.queue;
+		return s->id->queue;
 	default:
-		return vq_type_name(s->id.type);
+		return vq_type_name(s->id->type);
 	}
 }
 
@@ -111,7 +111,7 @@ static int sample_cmp(const void *pa, const void *pb)
 		cmp = (x > y) - (x < y);
 	}
 	if (!cmp) /* stable display order: by identity */
-		return vq_key_cmp(&a->id.key, &b->id.key);
+		return vq_key_cmp(&a->id->key, &b->id->key);
 	return sorting->ascending ? cmp : -cmp;
 }
 
@@ -124,8 +124,8 @@ size_t view_select(const struct view *v, const struct vq_period *p, const struct
 		const struct vq_sample *s = &p->s[i];
 
 		if (v->has_filter) {
-			snprintf(line, sizeof(line), "%s %s %s %s", s->id.dev, s->id.driver, s->id.queue,
-				 vq_type_name(s->id.type));
+			snprintf(line, sizeof(line), "%s %s %s %s", s->id->dev, s->id->driver, s->id->queue,
+				 vq_type_name(s->id->type));
 			if (regexec(&v->filter, line, 0, NULL, 0))
 				continue;
 		}

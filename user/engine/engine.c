@@ -51,46 +51,46 @@ void engine_free(struct engine *e)
 	if (!e)
 		return;
 	engine_release(&e->alloc, e->q);
+	engine_release(&e->alloc, e->index);
 	engine_release(&e->alloc, e->groups);
 	engine_release(&e->alloc, e);
 }
 
-/* Index of id, or where it would go (and *found false). */
-static size_t lookup(const struct engine *e, __u64 id, bool *found)
+/*
+ * Queues by id: an open-addressing table of indexes into e->q (+1; 0 is
+ * empty), linear probing, at most half full. Every tick looks up every
+ * queue: that is O(1) here, where a search of 100k would not be.
+ */
+static size_t slot_of(const struct engine *e, __u64 id)
 {
-	size_t lo = 0, hi = e->n;
+	__u64 h = id * 0x9e3779b97f4a7c15ULL; /* Fibonacci hashing: ids are sequential */
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
+	return (size_t)(h >> 32) & (e->nindex - 1);
+}
 
-		if (e->q[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = lo < e->n && e->q[lo].id == id;
-	return lo;
+/* The table slot holding id, or the empty one where it would go. */
+static size_t probe(const struct engine *e, __u64 id)
+{
+	size_t s = slot_of(e, id);
+
+	while (e->index[s] && e->q[e->index[s] - 1].id != id)
+		s = (s + 1) & (e->nindex - 1);
+	return s;
 }
 
 static struct queue *find(const struct engine *e, __u64 id)
 {
-	bool found;
-	size_t i = lookup(e, id, &found);
+	size_t s;
 
-	return found ? &e->q[i] : NULL;
+	if (!e->nindex)
+		return NULL;
+	s = probe(e, id);
+	return e->index[s] ? &e->q[e->index[s] - 1] : NULL;
 }
 
-int engine_queue_add(struct engine *e, __u64 id, const struct engine_queue_config *qcfg)
+/* Room for one more queue: the array, and the table kept at most half full. */
+static int reserve(struct engine *e)
 {
-	struct queue *q;
-	bool found;
-	size_t i;
-
-	if (!e || !qcfg)
-		return -EINVAL;
-	i = lookup(e, id, &found);
-	if (found)
-		return -EEXIST;
 	if (e->n == e->cap) {
 		size_t cap = e->cap ? e->cap * 2 : 16;
 		struct queue *nq = engine_resize(&e->alloc, e->q, cap * sizeof(*nq));
@@ -100,9 +100,35 @@ int engine_queue_add(struct engine *e, __u64 id, const struct engine_queue_confi
 		e->q = nq;
 		e->cap = cap;
 	}
-	memmove(&e->q[i + 1], &e->q[i], (e->n - i) * sizeof(*e->q));
-	e->n++;
-	q = &e->q[i];
+	if (2 * (e->n + 1) > e->nindex) {
+		size_t n = e->nindex ? 2 * e->nindex : 32;
+		size_t *index = engine_zalloc(&e->alloc, n, sizeof(*index));
+
+		if (!index)
+			return -ENOMEM;
+		engine_release(&e->alloc, e->index);
+		e->index = index;
+		e->nindex = n;
+		for (size_t i = 0; i < e->n; i++)
+			e->index[probe(e, e->q[i].id)] = i + 1;
+	}
+	return 0;
+}
+
+int engine_queue_add(struct engine *e, __u64 id, const struct engine_queue_config *qcfg)
+{
+	struct queue *q;
+	int err;
+
+	if (!e || !qcfg)
+		return -EINVAL;
+	if (find(e, id))
+		return -EEXIST;
+	err = reserve(e);
+	if (err)
+		return err;
+	q = &e->q[e->n++];
+	e->index[probe(e, id)] = e->n;
 	memset(q, 0, sizeof(*q));
 	q->id = id;
 	q->cfg = *qcfg;
@@ -114,16 +140,28 @@ int engine_queue_add(struct engine *e, __u64 id, const struct engine_queue_confi
 
 int engine_queue_remove(struct engine *e, __u64 id)
 {
-	bool found;
-	size_t i;
+	size_t s, i, next;
 
 	if (!e)
 		return -EINVAL;
-	i = lookup(e, id, &found);
-	if (!found)
+	if (!find(e, id))
 		return -ENOENT;
-	memmove(&e->q[i], &e->q[i + 1], (e->n - i - 1) * sizeof(*e->q));
+	s = probe(e, id);
+	i = e->index[s] - 1;
+	/* the last queue takes its place in the array */
+	if (i != e->n - 1) {
+		e->q[i] = e->q[e->n - 1];
+		e->index[probe(e, e->q[i].id)] = i + 1;
+	}
 	e->n--;
+	/* and the table closes the gap, as linear probing needs */
+	e->index[s] = 0;
+	for (next = (s + 1) & (e->nindex - 1); e->index[next]; next = (next + 1) & (e->nindex - 1)) {
+		size_t moved = e->index[next];
+
+		e->index[next] = 0;
+		e->index[probe(e, e->q[moved - 1].id)] = moved;
+	}
 	return 0;
 }
 
@@ -459,11 +497,12 @@ static bool implausible(const struct engine_sample *s)
 	       s->completions / MAX_COUNT_PER_NS > ns || s->bytes / MAX_BYTES_PER_NS > ns;
 }
 
-static void finish(const struct engine *e, const struct queue *q, const struct engine_coal *current,
-		   unsigned int before, struct engine_decision *d)
+static void finish(const struct engine *e, struct queue *q, const struct engine_coal *current, unsigned int before,
+		   struct engine_decision *d)
 {
 	d->profile = q->applied;
 	d->next = model_coal(e, q, q->applied);
+	q->asked = d->next;
 	d->tune = q->dim.tune;
 	d->share = q->share;
 	d->demand = q->have_demand ? q->demand : 0;
@@ -482,13 +521,35 @@ int engine_decide(struct engine *e, __u64 id, const struct engine_sample *s, con
 
 	if (!e || !s || !current || !d)
 		return -EINVAL;
-	memset(d, 0, sizeof(*d));
 	if (e->cfg.irq_budget && ++e->decides_since_rebalance >= e->n)
 		engine_rebalance(e); /* on ENOMEM the old shares stay */
 	q = find(e, id);
 	if (!q)
 		return -ENOENT;
 	before = q->applied;
+	d->judged = d->change = false;
+	/*
+	 * Most queues, most ticks: nothing happened, and the device has what
+	 * was asked. The window only grows older; no rule can fire before it
+	 * is complete (idle is judged at window_max_ns).
+	 */
+	if (q->started && !s->events && !s->packets && !s->bytes && !s->completions && !s->flags && s->period_ns &&
+	    coal_eq(current, &q->asked) && add_saturating(q->w.ns, s->period_ns) < e->cfg.window_max_ns &&
+	    q->w.events < DIM_WINDOW_EVENTS) {
+		q->w.ns += s->period_ns;
+		d->text[0] = 0;
+		d->reason = ENGINE_R_MEASURING;
+		d->profile = q->applied;
+		d->next = *current;
+		d->tune = q->dim.tune;
+		d->share = q->share;
+		d->demand = q->have_demand ? q->demand : 0;
+		return 0;
+	}
+	/* all but the text, which a decision writes */
+	memset(d, 0, offsetof(struct engine_decision, text));
+	d->text[0] = 0;
+	memset(&d->judged, 0, sizeof(*d) - offsetof(struct engine_decision, judged));
 
 	if (!q->started) {
 		/* whatever was counted ran under someone else's setting */
@@ -497,6 +558,7 @@ int engine_decide(struct engine *e, __u64 id, const struct engine_sample *s, con
 		dim_park(&q->dim, q->applied);
 		forget_traffic(q);
 		want = model_coal(e, q, q->applied);
+		q->asked = want;
 		d->reason = ENGINE_R_START;
 		snprintf(d->text, sizeof(d->text), "start at profile %u (%u us, %u frames)", q->applied, want.usecs,
 			 want.frames);
@@ -557,9 +619,8 @@ int engine_decide(struct engine *e, __u64 id, const struct engine_sample *s, con
 
 	window_add(&q->w, s);
 	if (q->w.events < DIM_WINDOW_EVENTS && q->w.ns < e->cfg.window_max_ns) {
+		/* the common case, every tick of every queue: no text to format */
 		d->reason = ENGINE_R_MEASURING;
-		snprintf(d->text, sizeof(d->text), "measuring: %llu of %d events in %llu ms",
-			 (unsigned long long)q->w.events, DIM_WINDOW_EVENTS, (unsigned long long)(q->w.ns / NS_PER_MS));
 		finish(e, q, current, before, d);
 		return 0;
 	}

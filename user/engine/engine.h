@@ -105,7 +105,7 @@ struct engine_decision {
 	enum engine_reason reason;
 	enum dim_verdict verdict; /* with ENGINE_R_DIM */
 	enum dim_tune tune;	  /* DIM's state after the decision */
-	char text[192];		  /* one short line for the log */
+	char text[192];		  /* one short line for the log; empty while measuring */
 
 	/* The figures that decided; zero while measuring. */
 	bool judged; /* a window was complete */

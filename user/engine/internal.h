@@ -44,12 +44,13 @@ struct queue {
 	const struct dim_table *table;
 	unsigned int ceiling; /* highest profile within the latency budget */
 	bool started;
-	unsigned int applied;	 /* the profile asked of the device */
-	struct dim_state dim;	 /* dim.index is DIM's own choice */
-	bool settling;		 /* next window becomes DIM's reference */
-	bool rr_latched;	 /* request/response seen: a jump right needs fresh evidence */
-	unsigned int rr_hold;	 /* windows before DIM may probe right of the lowest profile again */
-	unsigned int rr_backoff; /* the last hold; doubles each time a probe comes back */
+	unsigned int applied;	  /* the profile asked of the device */
+	struct engine_coal asked; /* its setting, as the last decision gave it */
+	struct dim_state dim;	  /* dim.index is DIM's own choice */
+	bool settling;		  /* next window becomes DIM's reference */
+	bool rr_latched;	  /* request/response seen: a jump right needs fresh evidence */
+	unsigned int rr_hold;	  /* windows before DIM may probe right of the lowest profile again */
+	unsigned int rr_backoff;  /* the last hold; doubles each time a probe comes back */
 	struct window w;
 	bool have_prev;
 	__u64 prev_packet_rate, prev_bytes_per_ms;
@@ -64,8 +65,10 @@ struct queue {
 struct engine {
 	struct engine_config cfg;
 	struct engine_alloc alloc;
-	struct queue *q; /* sorted by id */
+	struct queue *q; /* in no order: a removed one's place goes to the last */
 	size_t n, cap;
+	size_t *index; /* id -> 1 + position in q, open addressing */
+	size_t nindex; /* a power of two */
 	struct budget_group *groups;
 	size_t ngroups, groups_cap;
 	size_t decides_since_rebalance;

@@ -17,7 +17,7 @@
 struct collector_slot {
 	__u32 gen;
 	struct vq_info info; /* as BPF wrote it: the keys to its caches, for freeing */
-	struct vq_ident id;
+	struct vq_ident *id; /* shared with the snapshots */
 	struct vq_counters last; /* as last read */
 	__u64 changed_ns;	 /* when a counter last moved */
 };
@@ -67,7 +67,10 @@ void collector_free(struct collector *col)
 {
 	if (col->slots)
 		for (__u32 s = 0; s < col->max_queues; s++)
-			free(col->slots[s]);
+			if (col->slots[s]) {
+				vq_ident_put(col->slots[s]->id);
+				free(col->slots[s]);
+			}
 	free(col->slots);
 	free(col->order);
 	if (col->stats)
@@ -80,6 +83,8 @@ void collector_free(struct collector *col)
 
 static void drop(struct collector *col, __u32 s)
 {
+	if (col->slots[s])
+		vq_ident_put(col->slots[s]->id);
 	free(col->slots[s]);
 	col->slots[s] = NULL;
 	col->reorder = true;
@@ -89,6 +94,7 @@ static void drop(struct collector *col, __u32 s)
 static struct collector_slot *identify(struct collector *col, __u32 s, __u32 gen, __u64 now)
 {
 	struct collector_slot *cs = col->slots[s];
+	struct vq_ident id;
 	struct vq_key key;
 
 	if (!cs && !(cs = calloc(1, sizeof(*cs))))
@@ -100,12 +106,18 @@ static struct collector_slot *identify(struct collector *col, __u32 s, __u32 gen
 	}
 	key = cs->info.key;
 	key.gen = gen;
-	vq_ident_init(&cs->id, &key, &cs->info);
-	if (cs->id.vm.pid) {
-		const struct vm_ident *vm = vm_cache_get(&col->vms, cs->id.vm.pid);
+	vq_ident_init(&id, &key, &cs->info);
+	if (id.vm.pid) {
+		const struct vm_ident *vm = vm_cache_get(&col->vms, id.vm.pid);
 
 		if (vm)
-			cs->id.vm = *vm; /* else gone already: known by its pid only */
+			id.vm = *vm; /* else gone already: known by its pid only */
+	}
+	vq_ident_put(cs->id); /* the identity the slot had before */
+	cs->id = vq_ident_new(&id);
+	if (!cs->id) {
+		drop(col, s);
+		return NULL;
 	}
 	cs->gen = gen;
 	memset(&cs->last, 0, sizeof(cs->last));
@@ -143,7 +155,7 @@ static struct collector *sorting; /* qsort has no context argument */
 
 static int by_key(const void *a, const void *b)
 {
-	return vq_key_cmp(&sorting->slots[*(const __u32 *)a]->id.key, &sorting->slots[*(const __u32 *)b]->id.key);
+	return vq_key_cmp(&sorting->slots[*(const __u32 *)a]->id->key, &sorting->slots[*(const __u32 *)b]->id->key);
 }
 
 /* Counters as they are now; false if the slot changed hands meanwhile. */
@@ -167,7 +179,7 @@ int collector_read(struct collector *col, struct vq_snapshot *snap)
 	__u32 zero = 0, used;
 	__u64 now;
 
-	snap->n = 0;
+	vq_snapshot_clear(snap);
 	if (bpf_map_lookup_elem(col->maps.state, &zero, &st))
 		return -errno;
 	col->refused_queues = st.refused_queues;
@@ -214,7 +226,7 @@ int collector_read(struct collector *col, struct vq_snapshot *snap)
 	for (size_t i = 0; i < col->norder; i++) {
 		const struct collector_slot *cs = col->slots[col->order[i]];
 
-		if (vq_snapshot_add(snap, &cs->id, &cs->last))
+		if (vq_snapshot_add(snap, cs->id, &cs->last))
 			return -ENOMEM;
 	}
 	return 0;

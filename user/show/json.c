@@ -64,14 +64,14 @@ static void vm_fields(FILE *f, const struct vq_ident *id)
 static void queue(FILE *f, const struct vq_sample *s, const struct vq_moderation *m)
 {
 	fputs("{\"dev\":", f);
-	json_string(f, s->id.dev);
+	json_string(f, s->id->dev);
 	fputs(",\"driver\":", f);
-	json_string(f, s->id.driver);
+	json_string(f, s->id->driver);
 	fputs(",\"queue\":", f);
-	json_string(f, s->id.queue);
-	fprintf(f, ",\"index\":%u,\"type\":\"%s\",\"source\":\"%s\",\"identity\":%u,", s->id.key.queue,
-		vq_type_name(s->id.type), vq_source_name(s->id.key.source), s->id.key.gen);
-	vm_fields(f, &s->id);
+	json_string(f, s->id->queue);
+	fprintf(f, ",\"index\":%u,\"type\":\"%s\",\"source\":\"%s\",\"identity\":%u,", s->id->key.queue,
+		vq_type_name(s->id->type), vq_source_name(s->id->key.source), s->id->key.gen);
+	vm_fields(f, s->id);
 	figures(f, s);
 	fprintf(f, ",\"appeared\":%s,\"reset\":%s,\"coalesce\":", s->appeared ? "true" : "false",
 		s->reset ? "true" : "false");

@@ -136,7 +136,7 @@ void prom_write(FILE *f, const struct report *r, const struct vq_snapshot *snap)
 
 		for (i = 0; i < r->nshown; i++) {
 			const struct vq_sample *s = r->shown[i];
-			const struct vq_entry *e = vq_snapshot_find(snap, snap->n, &s->id.key);
+			const struct vq_entry *e = vq_snapshot_find(snap, snap->n, &s->id->key);
 			double v;
 
 			if (!fam->value(s, e ? &e->c : &none, r->mod ? r->mod[i] : NULL, &v))
@@ -145,7 +145,7 @@ void prom_write(FILE *f, const struct report *r, const struct vq_snapshot *snap)
 				header(f, fam->name, fam->help, fam->kind);
 			started = true;
 			fputs(fam->name, f);
-			labels(f, &s->id);
+			labels(f, s->id);
 			value(f, v);
 		}
 	}

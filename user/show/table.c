@@ -6,9 +6,11 @@
 
 static void row(FILE *f, const struct vq_sample *s, const char *type)
 {
-	fprintf(f, "%-10.10s %-12.12s %-10.10s %-5s %9.1f %7.1f %9.1f %11.0f %7.2f %7.0f\n", s->id.dev, s->id.driver,
-		s->id.queue, type, s->irq_rate, s->spurious_rate, s->packet_rate, s->byte_rate, s->packets_per_irq,
-		s->avg_handler_ns);
+	char vm[VM_NAME_LEN];
+
+	fprintf(f, "%-12.12s %-12.12s %-10.10s %-5s %9.1f %7.1f %9.1f %11.0f %7.2f %7.0f %s\n", s->id->dev,
+		s->id->driver, s->id->queue, type, s->irq_rate, s->spurious_rate, s->packet_rate, s->byte_rate,
+		s->packets_per_irq, s->avg_handler_ns, type[0] ? vm_label(&s->id->vm, vm, sizeof(vm)) : "");
 }
 
 void table_print(FILE *f, const struct report *r)
@@ -28,7 +30,7 @@ void table_print(FILE *f, const struct report *r)
 	fprintf(f, "\n%-12s %-12s %-10s %-5s %9s %7s %9s %11s %7s %7s %s\n", "DEV", "DRIVER", "QUEUE", "TYPE", "IRQ/s",
 		"SPUR/s", "PKT/s", "B/s", "PKT/IRQ", "NS/IRQ", "VM");
 	for (size_t i = 0; i < r->nshown; i++)
-		row(f, r->shown[i], vq_type_name(r->shown[i]->id.type));
+		row(f, r->shown[i], vq_type_name(r->shown[i]->id->type));
 	row(f, r->total, "");
 	if (r->progs) {
 		fprintf(f, "%-24s %11s %9s %9s %7s %9s %9s\n", "BPF PROGRAM", "EVENTS/s", "RUN ns", "NS/EVENT", "CPU%",

@@ -75,7 +75,7 @@ static void copy_mods(struct tui *t, const struct report *r)
 
 		if (!r->mod[i])
 			continue;
-		mc->key = r->shown[i]->id.key;
+		mc->key = r->shown[i]->id->key;
 		mc->m = *r->mod[i];
 		if (mc->m.nrecent > TUI_DECISIONS) { /* keep the newest */
 			mc->m.recent += mc->m.nrecent - TUI_DECISIONS;
@@ -89,6 +89,15 @@ static void copy_mods(struct tui *t, const struct report *r)
 	for (size_t i = 0; i < n; i++)
 		t->mods[i].m.recent = t->mods[i].recent;
 	t->nmods = n;
+}
+
+static void release_samples(struct tui *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		vq_ident_put(t->s[i].id);
+	free(t->s);
+	t->s = NULL;
+	t->n = 0;
 }
 
 void tui_period(struct tui *t, const struct report *r)
@@ -106,8 +115,11 @@ void tui_period(struct tui *t, const struct report *r)
 		snprintf(t->message, sizeof(t->message), "out of memory: this period is not shown");
 		return;
 	}
+	/* the copies outlive the period: they keep their identities */
 	memcpy(copy, r->period->s, r->period->n * sizeof(*copy));
-	free(t->s);
+	for (size_t i = 0; i < r->period->n; i++)
+		vq_ident_get(copy[i].id);
+	release_samples(t);
 	t->s = copy;
 	t->n = r->period->n;
 	t->seconds = r->period->seconds;
@@ -207,7 +219,7 @@ void tui_stop(struct tui *t)
 	}
 	view_free(&t->view);
 	history_free(&t->history);
-	free(t->s);
+	release_samples(t);
 	free(t->mods);
 	free(t->rows);
 	free(t);

@@ -92,26 +92,26 @@ static void cell(const struct tui *t, const struct row *row, enum col_id c, char
 
 	switch (c) {
 	case C_DEV:
-		text = s->id.dev;
+		text = s->id->dev;
 		break;
 	case C_DRIVER:
-		text = row->s ? s->id.driver : "";
+		text = row->s ? s->id->driver : "";
 		break;
 	case C_QUEUE:
-		text = row->s ? s->id.queue : "";
+		text = row->s ? s->id->queue : "";
 		break;
 	case C_TYPE:
-		text = row->s ? vq_type_name(s->id.type) : "";
+		text = row->s ? vq_type_name(s->id->type) : "";
 		break;
 	case C_COAL:
 		if (row->s) {
-			coal_text(tui_mod_of(t, &s->id.key), buf, len);
+			coal_text(tui_mod_of(t, &s->id->key), buf, len);
 			return;
 		}
 		break;
 	case C_VM:
 		if (row->s) {
-			vm_label(&s->id.vm, buf, len);
+			vm_label(&s->id->vm, buf, len);
 			return;
 		}
 		break;
@@ -326,13 +326,13 @@ static void draw_detail(struct tui *t)
 		mvprintw(y, 0, "the queue is gone (filtered out or vanished): Esc to go back");
 		return;
 	}
-	e = history_find(&t->history, &s->id.key);
-	mc = tui_mod_of(t, &s->id.key);
+	e = history_find(&t->history, &s->id->key);
+	mc = tui_mod_of(t, &s->id->key);
 	attron(A_BOLD);
-	mvprintw(2, 0, "%s %s", s->id.dev, s->id.queue);
+	mvprintw(2, 0, "%s %s", s->id->dev, s->id->queue);
 	attroff(A_BOLD);
-	printw("  driver %s  type %s  source %s  index %u", s->id.driver, vq_type_name(s->id.type),
-	       vq_source_name(s->id.key.source), s->id.key.queue);
+	printw("  driver %s  type %s  source %s  index %u", s->id->driver, vq_type_name(s->id->type),
+	       vq_source_name(s->id->key.source), s->id->key.queue);
 	mvprintw(y++, 0, "last %u of %d samples, every %gs; the newest on the right", e ? e->n : 0, HISTORY_LEN,
 		 t->interval);
 	spark(t, y, e, HIST_IRQS, "IRQ/s", 1);

@@ -20,11 +20,11 @@ const struct mod_copy *tui_mod_of(const struct tui *t, const struct vq_key *key)
 static void group_of(const struct tui *t, const struct vq_sample *s, char *buf, size_t len)
 {
 	if (t->group != GROUP_VM)
-		snprintf(buf, len, "%s", s->id.dev);
-	else if (s->id.vm.pid && s->id.vm.name[0])
-		snprintf(buf, len, "%s (pid %d)", s->id.vm.name, s->id.vm.pid);
+		snprintf(buf, len, "%s", s->id->dev);
+	else if (s->id->vm.pid && s->id->vm.name[0])
+		snprintf(buf, len, "%s (pid %d)", s->id->vm.name, s->id->vm.pid);
 	else
-		vm_label(&s->id.vm, buf, len);
+		vm_label(&s->id->vm, buf, len);
 }
 
 static struct row *new_row(struct tui *t)
@@ -133,7 +133,7 @@ out:
 long tui_selected_row(const struct tui *t)
 {
 	for (size_t i = 0; t->has_selected && i < t->nrows; i++)
-		if (t->rows[i].s && !vq_key_cmp(&t->rows[i].s->id.key, &t->selected))
+		if (t->rows[i].s && !vq_key_cmp(&t->rows[i].s->id->key, &t->selected))
 			return i;
 	return -1;
 }
@@ -145,7 +145,7 @@ void tui_fix_selection(struct tui *t)
 	t->has_selected = false;
 	for (size_t i = 0; i < t->nrows; i++) {
 		if (t->rows[i].s) {
-			t->selected = t->rows[i].s->id.key;
+			t->selected = t->rows[i].s->id->key;
 			t->has_selected = true;
 			return;
 		}
@@ -166,5 +166,5 @@ void tui_move_selection(struct tui *t, long by)
 			break;
 	}
 	if (last >= 0)
-		t->selected = t->rows[last].s->id.key;
+		t->selected = t->rows[last].s->id->key;
 }
