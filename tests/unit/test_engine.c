@@ -119,6 +119,41 @@ static void config_profiles(void)
 	ASSERT_EQ(errno, EINVAL);
 }
 
+/* The queue table under churn: every id added is found, every id removed is gone. */
+static void queue_table_churn(void)
+{
+	struct engine_queue_config qc = {.kind = ENGINE_QUEUE_RX, .group = 1, .weight = 1};
+	struct engine_config cfg;
+	static bool present[5000];
+	unsigned int seed = 7;
+	struct engine *e;
+	size_t n = 0, wrong = 0;
+
+	engine_config_default(&cfg);
+	e = engine_new(&cfg, &libc);
+	if (!ASSERT_TRUE(e != NULL))
+		return;
+	memset(present, 0, sizeof(present));
+	for (int op = 0; op < 40000; op++) {
+		__u64 id = rand_r(&seed) % 5000;
+
+		if (present[id]) {
+			ASSERT_EQ(engine_queue_remove(e, id), 0);
+			present[id] = false;
+			n--;
+		} else {
+			ASSERT_EQ(engine_queue_add(e, id, &qc), 0);
+			present[id] = true;
+			n++;
+		}
+	}
+	for (__u64 id = 0; id < 5000; id++)
+		wrong += (engine_queue_table(e, id) != NULL) != present[id];
+	ASSERT_EQ(wrong, 0);
+	ASSERT_EQ(engine_queue_count(e), n);
+	engine_free(e);
+}
+
 /* All the engine's memory is the caller's: a failed allocation is an error, never a crash. */
 static void allocation_failures(void)
 {
@@ -718,6 +753,7 @@ int main(int argc, char **argv)
 {
 	RUN("engine", config_profiles);
 	RUN("engine", allocation_failures);
+	RUN("engine", queue_table_churn);
 	RUN("engine", queues_add_remove);
 	RUN("engine", start_then_measure);
 	RUN("engine", zero_and_bad_samples);

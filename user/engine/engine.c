@@ -148,10 +148,14 @@ int engine_queue_remove(struct engine *e, __u64 id)
 		return -ENOENT;
 	s = probe(e, id);
 	i = e->index[s] - 1;
-	/* the last queue takes its place in the array */
+	/* the last queue takes its place in the array, and its slot says so */
 	if (i != e->n - 1) {
+		size_t last = slot_of(e, e->q[e->n - 1].id);
+
+		while (e->index[last] != e->n)
+			last = (last + 1) & (e->nindex - 1);
+		e->index[last] = i + 1;
 		e->q[i] = e->q[e->n - 1];
-		e->index[probe(e, e->q[i].id)] = i + 1;
 	}
 	e->n--;
 	/* and the table closes the gap, as linear probing needs */
