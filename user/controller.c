@@ -250,7 +250,7 @@ static int batch_reserve(struct controller *ctl, size_t n)
 /* One period: a decision per moderated queue, then one batch to the device. */
 static int control(struct controller *ctl, const struct vq_period *p)
 {
-	struct engine_sample es = { .period_ns = p->end_ns - p->start_ns }; /* no histogram: not zeroed each time */
+	struct engine_sample es = {.period_ns = p->end_ns - p->start_ns}; /* no histogram: not zeroed each time */
 	size_t nb = 0, j = 0;
 	int err;
 
@@ -340,6 +340,7 @@ static int publish(struct controller *ctl, const struct vq_period *p, const stru
 	const struct vq_moderation **modp = calloc(p->n + 1, sizeof(*modp));
 	struct vq_moderation *mod = calloc(p->n + 1, sizeof(*mod));
 	struct monitor_health health;
+	struct controller_stats stats = {ctl->decisions, ctl->changes, ctl->failures};
 	struct vq_sample total;
 	struct report r = {.period = p,
 			   .shown = shown,
@@ -347,7 +348,8 @@ static int publish(struct controller *ctl, const struct vq_period *p, const stru
 			   .total = &total,
 			   .hooks = ctl->hooks,
 			   .nhooks = ctl->nhooks,
-			   .controller = ctl->act.ops->name};
+			   .controller = ctl->act.ops->name,
+			   .ctl = &stats};
 	int err = -ENOMEM;
 
 	if (!shown || !modp || !mod)

@@ -61,6 +61,13 @@ struct monitor_health {
 	__u64 reclaimed;      /* identities ended for idleness */
 };
 
+/* What a controller did since it started. */
+struct controller_stats {
+	__u64 decisions; /* judged windows */
+	__u64 changes;	 /* settings applied */
+	__u64 failures;	 /* settings the device refused */
+};
+
 /* What one period's report holds, already filtered and sorted. */
 struct report {
 	const struct vq_period *period;
@@ -75,6 +82,7 @@ struct report {
 	const char *controller;			/* the controller's state; NULL: none runs */
 	const struct vq_moderation *const *mod; /* parallel to shown[]; NULL: none */
 	const struct monitor_health *health;	/* NULL: not known */
+	const struct controller_stats *ctl;	/* the controller's own counts, where it reports itself */
 };
 
 /* "notify=tp_btf irq_handler_entry/exit, kick=none, ..." of the wanted groups. */

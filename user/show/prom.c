@@ -167,6 +167,31 @@ void prom_write(FILE *f, const struct report *r, const struct vq_snapshot *snap)
 	value(f, r->period ? r->period->seconds : 0);
 	header(f, "vqmod_controller_running", "Whether a moderation controller provides settings.", GAUGE);
 	fprintf(f, "vqmod_controller_running %d\n", r->controller != NULL);
+	if (r->ctl) {
+		header(f, "vqmod_controller_decisions_total", "Windows the controller judged.", COUNTER);
+		fprintf(f, "vqmod_controller_decisions_total %llu\n", (unsigned long long)r->ctl->decisions);
+		header(f, "vqmod_controller_changes_total", "Coalescing settings the controller applied.", COUNTER);
+		fprintf(f, "vqmod_controller_changes_total %llu\n", (unsigned long long)r->ctl->changes);
+		header(f, "vqmod_controller_failures_total", "Coalescing settings the devices refused.", COUNTER);
+		fprintf(f, "vqmod_controller_failures_total %llu\n", (unsigned long long)r->ctl->failures);
+	}
+	if (r->progs && r->nprogs) { /* --self: the monitor's own cost */
+		header(f, "vqmod_bpf_program_runs_per_second", "Runs of each of the monitor's BPF programs.", GAUGE);
+		for (i = 0; i < r->nprogs; i++) {
+			fputs("vqmod_bpf_program_runs_per_second{program=", f);
+			prom_label_value(f, r->progs[i].name);
+			fputc('}', f);
+			value(f, r->progs[i].event_rate);
+		}
+		header(f, "vqmod_bpf_program_run_seconds", "Time per run of each of the monitor's BPF programs.",
+		       GAUGE);
+		for (i = 0; i < r->nprogs; i++) {
+			fputs("vqmod_bpf_program_run_seconds{program=", f);
+			prom_label_value(f, r->progs[i].name);
+			fputc('}', f);
+			value(f, r->progs[i].ns_per_event / 1e9);
+		}
+	}
 	if (!r->health)
 		return;
 	header(f, "vqmod_monitor_slots", "Queues the monitor's maps hold at most (--max-queues).", GAUGE);
