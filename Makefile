@@ -30,7 +30,7 @@ endif
 .DELETE_ON_ERROR:
 # skeletons are inputs of every user object: keep them, or each make rebuilds all
 .SECONDARY: $(OUTPUT)/vqmon.skel.h $(OUTPUT)/vqmon_fentry.skel.h
-.PHONY: all deps module test vmtest demo bench install clean help
+.PHONY: all deps module ynl-gen test vmtest demo bench install clean help
 
 BPF_OBJS := $(OUTPUT)/vqmon.bpf.o $(OUTPUT)/vqmon_fentry.bpf.o
 SKELS := $(BPF_OBJS:.bpf.o=.skel.h)
@@ -41,6 +41,7 @@ help:
 	@echo 'make            build vqmod and the BPF object'
 	@echo 'make deps       install the Debian packages the build and tests need'
 	@echo 'make module     build vqsim.ko for the 6.12 guest kernel'
+	@echo 'make ynl-gen    regenerate the committed files made from include/uapi/vqsim.yaml'
 	@echo 'make test       deps, build, then every test (unit, host BPF, VM)'
 	@echo 'make vmtest     only the VM tests (Debian 6.12 and 6.1 guests under QEMU)'
 	@echo 'make demo       the main job on the built-in simulator'
@@ -74,10 +75,18 @@ vqmod: $(USER_OBJS)
 VQSIM_KO := tools/vqsim/vqsim.ko
 module: $(VQSIM_KO)
 
-$(VQSIM_KO): $(wildcard tools/vqsim/*.c tools/vqsim/*.h) tools/vqsim/Kbuild include/uapi/vqsim.h
+$(VQSIM_KO): $(wildcard tools/vqsim/*.c tools/vqsim/*.h) tools/vqsim/Kbuild $(wildcard include/uapi/*.h)
 	$(call msg,MODULE,$@)
 	$(Q)kdir=$$(tools/vm/kernel 6.12 | sed -n 's/^kdir=//p') && \
 		$(MAKE) -s -C tools/vqsim KDIR="$$kdir" $(if $(filter 1,$(V)),V=1)
+
+# The vqsim netlink family's spec, include/uapi/vqsim.yaml, makes the uapi
+# enums, the module's policies and ops and the client's tables (tools/ynl-gen
+# --list). They are committed, as the kernel commits its generated netlink
+# code, so this is not part of the build: run it after changing the spec. It
+# needs Debian's linux-source-6.12 for the kernel's YNL generator.
+ynl-gen:
+	$(Q)tools/ynl-gen
 
 $(OUTPUT)/tests/unit_%: tests/unit/%.c tests/unit/unit.h $(LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
