@@ -108,6 +108,7 @@ struct vqsim_fault {
 	u32 drop_notify;	/* drop this many notifications */
 	u32 notify_delay_us;	/* hold every notification this long more */
 	u32 stall_ms;		/* stall the worker once, this long */
+	u32 timer_delay_us;	/* spin in the coalescing timer before its lock */
 };
 
 struct vqsim_dev {

@@ -115,6 +115,20 @@ static void vqsim_coal_check_locked(struct vqsim_dev *vs, struct vqsim_vq *vq,
 		vqsim_arm_locked(vq, deadline);
 }
 
+#define VQSIM_TIMER_DELAY_MAX_US	10000
+
+/* Fault injection (debugfs timer_delay_us): late to the lock, as under load. */
+static void vqsim_timer_fault_delay(struct vqsim_dev *vs)
+{
+	u32 us = min_t(u32, READ_ONCE(vs->fault.timer_delay_us),
+		       VQSIM_TIMER_DELAY_MAX_US);
+
+	if (us >= 1000)
+		mdelay(us / 1000);
+	if (us % 1000)
+		udelay(us % 1000);
+}
+
 enum hrtimer_restart vqsim_coal_timer_fn(struct hrtimer *t)
 {
 	struct vqsim_vq *vq = container_of(t, struct vqsim_vq, timer);
@@ -122,6 +136,7 @@ enum hrtimer_restart vqsim_coal_timer_fn(struct hrtimer *t)
 	unsigned long flags;
 	u32 cause;
 
+	vqsim_timer_fault_delay(vs);
 	spin_lock_irqsave(&vs->lock, flags);
 	vq->timer_armed = false;
 	if (vq->ready && vs->running && vq->pending) {
