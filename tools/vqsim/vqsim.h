@@ -186,6 +186,9 @@ void vqsim_kick(struct vqsim_dev *vs);
 enum hrtimer_restart vqsim_coal_timer_fn(struct hrtimer *t);
 int vqsim_coal_set(struct vqsim_dev *vs, u32 idx, u32 usecs, u32 packets,
 		   u32 src);
+int vqsim_coal_check(struct vqsim_dev *vs, u32 idx, u32 usecs, u32 packets);
+void vqsim_coal_apply(struct vqsim_dev *vs, u32 idx, u32 usecs, u32 packets,
+		      u32 src);
 void vqsim_coal_reset_locked(struct vqsim_vq *vq);
 void vqsim_vq_stop_timers(struct vqsim_dev *vs);
 int vqsim_get_vendor_stats(struct vdpa_device *vdpa, u16 idx,

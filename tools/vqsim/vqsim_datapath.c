@@ -221,27 +221,40 @@ void vqsim_vq_stop_timers(struct vqsim_dev *vs)
 	}
 }
 
-int vqsim_coal_set(struct vqsim_dev *vs, u32 idx, u32 usecs, u32 packets,
-		   u32 src)
+/*
+ * A set in two steps, so that a batch can be all or nothing: the check,
+ * which can refuse it (the queue, the range, the debugfs fail_next_set knob,
+ * which it consumes), then the apply, which cannot fail.
+ */
+int vqsim_coal_check(struct vqsim_dev *vs, u32 idx, u32 usecs, u32 packets)
 {
-	struct vqsim_vq *vq;
 	unsigned long flags;
-	u32 old_usecs, old_packets;
 	int err = 0;
 
 	if (idx >= vs->nvqs || idx == vqsim_cvq_idx(vs))
 		return -EINVAL;
 	if (usecs > VQSIM_COAL_USECS_MAX || packets > VQSIM_COAL_PACKETS_MAX)
 		return -ERANGE;
-	vq = &vs->vqs[idx];
-	/* A notification raises NET_RX: let it run at bh enable, not in ksoftirqd. */
-	local_bh_disable();
 	spin_lock_irqsave(&vs->lock, flags);
 	if (vs->fault.fail_next_set) {
 		vs->fault.fail_next_set--;
 		err = -EIO;
-		goto out;
 	}
+	spin_unlock_irqrestore(&vs->lock, flags);
+	return err;
+}
+
+/* Applies a set that vqsim_coal_check() passed. May sleep (it notifies netlink). */
+void vqsim_coal_apply(struct vqsim_dev *vs, u32 idx, u32 usecs, u32 packets,
+		      u32 src)
+{
+	struct vqsim_vq *vq = &vs->vqs[idx];
+	unsigned long flags;
+	u32 old_usecs, old_packets;
+
+	/* A notification raises NET_RX: let it run at bh enable, not in ksoftirqd. */
+	local_bh_disable();
+	spin_lock_irqsave(&vs->lock, flags);
 	old_usecs = vq->coal_usecs;
 	old_packets = vq->coal_packets;
 	vq->coal_usecs = usecs;
@@ -251,14 +264,20 @@ int vqsim_coal_set(struct vqsim_dev *vs, u32 idx, u32 usecs, u32 packets,
 			 packets, src);
 	if (vq->ready && vs->running)
 		vqsim_coal_check_locked(vs, vq, ktime_get_ns());
-out:
 	spin_unlock_irqrestore(&vs->lock, flags);
 	local_bh_enable();
-	if (!err)
-		vqsim_nl_coal_notify(vs, idx);
-	return err;
+	vqsim_nl_coal_notify(vs, idx);
 }
 
+int vqsim_coal_set(struct vqsim_dev *vs, u32 idx, u32 usecs, u32 packets,
+		   u32 src)
+{
+	int err = vqsim_coal_check(vs, idx, usecs, packets);
+
+	if (!err)
+		vqsim_coal_apply(vs, idx, usecs, packets, src);
+	return err;
+}
 
 /* ---- control queue ---- */
 

@@ -378,6 +378,7 @@ out:
 }
 
 struct vqsim_batch_item {
+	const struct nlattr *nla;	/* the entry, for extack */
 	struct vqsim_dev *vs;
 	u32 queue;
 	u32 usecs;
@@ -422,6 +423,7 @@ int vqsim_nl_coal_set_batch_doit(struct sk_buff *skb,
 		struct vqsim_batch_item *it = &items[i];
 		struct netlink_ext_ack *ea = reported ? NULL : extack;
 
+		it->nla = entry;
 		/* The core left the entries to us: see vqsim_nl_split_ops. */
 		err = nla_parse_nested(tb, ARRAY_SIZE(tb) - 1, entry,
 				       vqsim_batch_entry_nl_policy, ea);
@@ -455,18 +457,39 @@ int vqsim_nl_coal_set_batch_doit(struct sk_buff *skb,
 		}
 		i++;
 	}
+	/*
+	 * Then each set's own check, which can still refuse an entry (the
+	 * fail_next_set knob); without BATCH_PARTIAL a refusal here also leaves
+	 * the batch unapplied. Only then the sets, which cannot fail: all of
+	 * them or, with BATCH_PARTIAL, those that passed.
+	 */
+	for (i = 0; i < n && (!failed || partial); i++) {
+		struct vqsim_batch_item *it = &items[i];
+
+		if (it->err)
+			continue;
+		it->err = vqsim_coal_check(it->vs, it->queue, it->usecs,
+					   it->packets);
+		if (!it->err)
+			continue;
+		failed++;
+		if (!reported && it->err == -EIO)
+			NL_SET_ERR_MSG_ATTR_FMT(extack, it->nla,
+						"batch entry %u: refused by debugfs fail_next_set",
+						i);
+		else if (!reported)
+			NL_SET_ERR_MSG_ATTR_FMT(extack, it->nla,
+						"batch entry %u: coalescing refused", i);
+		reported = true;
+	}
 	if (!failed || partial) {
 		for (i = 0; i < n; i++) {
 			if (items[i].err)
 				continue;
-			items[i].err = vqsim_coal_set(items[i].vs, items[i].queue,
-						      items[i].usecs,
-						      items[i].packets,
-						      VQSIM_COAL_SRC_NETLINK);
-			if (items[i].err)
-				failed++;
-			else
-				applied++;
+			vqsim_coal_apply(items[i].vs, items[i].queue,
+					 items[i].usecs, items[i].packets,
+					 VQSIM_COAL_SRC_NETLINK);
+			applied++;
 		}
 	}
 	mutex_unlock(&vqsim_devs_lock);
