@@ -35,7 +35,11 @@ endif
 BPF_OBJS := $(OUTPUT)/vqmon.bpf.o $(OUTPUT)/vqmon_fentry.bpf.o
 SKELS := $(BPF_OBJS:.bpf.o=.skel.h)
 
-all: vqmod $(BPF_OBJS)
+# Test tools the VM tests run in the guest: built with vqmod, so that make, make
+# module and tests/run need nothing else.
+TEST_TOOLS := $(OUTPUT)/tests/vqsim_nl_fuzz
+
+all: vqmod $(BPF_OBJS) $(TEST_TOOLS)
 
 help:
 	@echo 'make            build vqmod and the BPF object'
@@ -87,6 +91,10 @@ $(VQSIM_KO): $(wildcard tools/vqsim/*.c tools/vqsim/*.h) tools/vqsim/Kbuild $(wi
 # needs Debian's linux-source-6.12 for the kernel's YNL generator.
 ynl-gen:
 	$(Q)tools/ynl-gen
+
+$(OUTPUT)/tests/vqsim_nl_fuzz: tests/fuzz/vqsim_nl_fuzz.c $(wildcard include/uapi/*.h) user/vqsim_nl_gen.h | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) $< -lmnl -o $@
 
 $(OUTPUT)/tests/unit_%: tests/unit/%.c tests/unit/unit.h $(LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
