@@ -291,13 +291,13 @@ static int vqsim_dump(struct sk_buff *skb, struct netlink_callback *cb,
 }
 
 int vqsim_nl_dev_get_dumpit(struct sk_buff *skb,
-				   struct netlink_callback *cb)
+			    struct netlink_callback *cb)
 {
 	return vqsim_dump(skb, cb, false);
 }
 
 int vqsim_nl_stats_get_dumpit(struct sk_buff *skb,
-				     struct netlink_callback *cb)
+			      struct netlink_callback *cb)
 {
 	return vqsim_dump(skb, cb, true);
 }
@@ -387,7 +387,7 @@ struct vqsim_batch_item {
 };
 
 int vqsim_nl_coal_set_batch_doit(struct sk_buff *skb,
-					struct genl_info *info)
+				 struct genl_info *info)
 {
 	bool partial = nla_get_flag(info->attrs[VQSIM_A_BATCH_PARTIAL]);
 	struct netlink_ext_ack *extack = info->extack;
@@ -524,8 +524,7 @@ out:
 	return err;
 }
 
-int vqsim_nl_traffic_set_doit(struct sk_buff *skb,
-				     struct genl_info *info)
+int vqsim_nl_traffic_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr **tb = info->attrs;
