@@ -43,10 +43,10 @@
 #include <uapi/vqsim.h>
 #include "vqsim_nl_gen.h"
 
-#define MSG_MAX (512 * 1024)
+#define MSG_MAX	 (512 * 1024)
 #define RECV_BUF (256 * 1024)
 #define MAX_DEVS 8
-#define NOBODY 65534
+#define NOBODY	 65534
 
 /* ---- randomness: xorshift64*, reproducible from -s SEED ---- */
 
@@ -132,7 +132,7 @@ static int family_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct nlattr *a;
 
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
+	mnl_attr_for_each (a, nlh, sizeof(struct genlmsghdr))
 		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
 			*(uint16_t *)data = mnl_attr_get_u16(a);
 	return MNL_CB_OK;
@@ -258,7 +258,7 @@ static int reply_attr_cb(const struct nlattr *a, void *data)
 		an->applied = mnl_attr_get_u32(a);
 		break;
 	case VQSIM_A_BATCH_RESULT:
-		mnl_attr_for_each_nested(b, a)
+		mnl_attr_for_each_nested (b, a)
 			if (mnl_attr_get_type(b) == VQSIM_A_BATCH_INDEX &&
 			    mnl_attr_get_u32(b) < sizeof(an->refused) / sizeof(an->refused[0])) {
 				an->refused[mnl_attr_get_u32(b)] = true;
@@ -366,7 +366,8 @@ static int transact(struct nl *n, struct nlmsghdr *nlh, size_t len, struct answe
 	if (an->terminals > 1)
 		anomaly("%s: seq %ld got %ld", "more than one ack, error or done", seq, an->terminals);
 	if (cut && (an->terminals || an->data))
-		anomaly("%s: seq %ld got %ld answers", "a message cut short was answered", seq, an->terminals + an->data);
+		anomaly("%s: seq %ld got %ld answers", "a message cut short was answered", seq,
+			an->terminals + an->data);
 	if (an->done && an->error > 0)
 		an->error = 0;
 	if (an->terminals) {
@@ -462,7 +463,7 @@ static void model_accepted(const struct nlmsghdr *nlh, const struct answer *an)
 		anomaly("%s (seq %ld, cmd %ld)", "a batch without entries was accepted", nlh->nlmsg_seq, g->cmd);
 		return;
 	}
-	mnl_attr_for_each_nested(e, batch) {
+	mnl_attr_for_each_nested (e, batch) {
 		if (!an->refused[i]) {
 			read_coal(mnl_attr_get_payload(e), (int)mnl_attr_get_payload_len(e), &r);
 			model_apply(&r, "a batch entry");
@@ -593,8 +594,7 @@ static void gen_entry(struct nlmsghdr *nlh, bool bad)
 	if (!bad || chance(80))
 		put_u32_maybe_bad(nlh, VQSIM_A_COAL_USECS, bad ? gen_u32(0, VQSIM_COAL_USECS_MAX) : below(2000));
 	if (!bad || chance(80))
-		put_u32_maybe_bad(nlh, VQSIM_A_COAL_PACKETS,
-				  bad ? gen_u32(0, VQSIM_COAL_PACKETS_MAX) : below(300));
+		put_u32_maybe_bad(nlh, VQSIM_A_COAL_PACKETS, bad ? gen_u32(0, VQSIM_COAL_PACKETS_MAX) : below(300));
 	if (bad && chance(10))
 		gen_junk_attrs(nlh, 1 + below(3));
 	if (bad && chance(5)) { /* a nest inside the entry */
@@ -758,8 +758,8 @@ static int capset_to(uint64_t eff, uint64_t perm)
 {
 	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
 	struct __user_cap_data_struct d[2] = {
-		{.effective = (uint32_t)eff, .permitted = (uint32_t)perm},
-		{.effective = (uint32_t)(eff >> 32), .permitted = (uint32_t)(perm >> 32)},
+	    {.effective = (uint32_t)eff, .permitted = (uint32_t)perm},
+	    {.effective = (uint32_t)(eff >> 32), .permitted = (uint32_t)(perm >> 32)},
 	};
 
 	return (int)syscall(SYS_capset, &h, d);
@@ -776,12 +776,12 @@ static uint64_t caps_now(void)
 }
 
 enum who { NOBODY_NO_CAPS, ROOT_NO_NET_ADMIN, NOBODY_NET_ADMIN, USER_NS, WHO_N };
-static const char *const who_names[WHO_N] = {"nobody", "root-without-cap_net_admin",
-					     "nobody-with-only-cap_net_admin", "user-namespace"};
+static const char *const who_names[WHO_N] = {"nobody", "root-without-cap_net_admin", "nobody-with-only-cap_net_admin",
+					     "user-namespace"};
 
 struct priv_result {
 	uint32_t sets, sets_ok, sets_eperm, gets, gets_ok, other;
-	int setup_err; /* could not become that caller: errno */
+	int setup_err;			     /* could not become that caller: errno */
 	uint32_t dev, queue, usecs, packets; /* NOBODY_NET_ADMIN: what queue holds now */
 };
 
@@ -797,8 +797,8 @@ static int become(enum who w)
 			return -1;
 		return capset_to(caps_now() & ~net_admin, caps_now() & ~net_admin);
 	case NOBODY_NET_ADMIN:
-		if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) || setgroups(0, NULL) ||
-		    setresgid(NOBODY, NOBODY, NOBODY) || setresuid(NOBODY, NOBODY, NOBODY))
+		if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) || setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+		    setresuid(NOBODY, NOBODY, NOBODY))
 			return -1;
 		return capset_to(net_admin, net_admin);
 	case USER_NS:
@@ -1088,8 +1088,8 @@ int main(int argc, char **argv)
 
 	printf("sent %llu messages to the family (%llu cut short, %llu without NLM_F_ACK) in %.1f s, %.0f/s, "
 	       "%.1f MB; %llu NOOP barriers\n",
-	       (unsigned long long)st.fuzz, (unsigned long long)st.truncated, (unsigned long long)st.no_ack_asked,
-	       secs, st.fuzz / secs, st.bytes / 1e6, (unsigned long long)st.barriers);
+	       (unsigned long long)st.fuzz, (unsigned long long)st.truncated, (unsigned long long)st.no_ack_asked, secs,
+	       st.fuzz / secs, st.bytes / 1e6, (unsigned long long)st.barriers);
 	printf("answers: %llu acks, %llu errors (%llu with an extack message, %llu with an offset), "
 	       "%llu replies, %llu dumps done\n",
 	       (unsigned long long)st.acks, (unsigned long long)st.errors, (unsigned long long)st.extack_msg,
