@@ -27,6 +27,7 @@ USER_LIBS := $(foreach l,show act monitor engine core,$(call layer_lib,$(l)))
 
 # Unit tests link their own layer and those below it, nothing else: the
 # engine's need libc alone.
+UNIT_PLAIN := uapi
 UNIT_ENGINE := dim engine
 UNIT_CORE := sample queue history modstate atomic_file
 UNIT_SHOW := prom
@@ -41,7 +42,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps module test vmtest demo bench install clean help check-layers
+.PHONY: all deps module ynl-gen test vmtest demo bench install clean help check-layers
 
 BPF_OBJS := $(OUTPUT)/vqmon.bpf.o $(OUTPUT)/vqmon_fentry.bpf.o $(OUTPUT)/vqmon_empty.bpf.o
 SKELS := $(BPF_OBJS:.bpf.o=.skel.h)
@@ -50,12 +51,17 @@ SKELS := $(BPF_OBJS:.bpf.o=.skel.h)
 # The monitor on its own, for bpftool prog loadall ... autoattach on a host
 HOST_OBJ := $(OUTPUT)/vqmon_host.bpf.o
 
-all: vqmod $(BPF_OBJS) $(HOST_OBJ)
+# Test tools the VM tests run in the guest: built with vqmod, so that make, make
+# module and tests/run need nothing else.
+TEST_TOOLS := $(OUTPUT)/tests/vqsim_nl_fuzz
+
+all: vqmod $(BPF_OBJS) $(HOST_OBJ) $(TEST_TOOLS)
 
 help:
 	@echo 'make            build vqmod and the BPF object'
 	@echo 'make deps       install the Debian packages the build and tests need'
 	@echo 'make module     build vqsim.ko for the 6.12 guest kernel'
+	@echo 'make ynl-gen    regenerate the committed files made from include/uapi/vqsim.yaml'
 	@echo 'make test       deps, build, then every test (unit, host BPF, VM)'
 	@echo 'make vmtest     only the VM tests (Debian 6.12 and 6.1 guests under QEMU)'
 	@echo 'make demo       the main job on the built-in simulator'
@@ -97,9 +103,10 @@ endef
 $(foreach l,$(LAYERS),$(eval $(call layer_rule,$(l))))
 
 # A file in the wrong layer, or a layer reaching past its row, fails the build.
+# The stamp lists the objects checked (tests/host/test_layers.sh reuses it).
 $(OUTPUT)/layers.ok: $(USER_OBJS) tools/check-layers
 	$(call msg,LAYERS,user/)
-	$(Q)tools/check-layers $(OUTPUT) && touch $@
+	$(Q)tools/check-layers $(OUTPUT) $(USER_OBJS) && printf '%s\n' $(USER_OBJS) > $@
 
 check-layers: $(OUTPUT)/layers.ok
 
@@ -111,15 +118,28 @@ vqmod: $(TOP_OBJS) $(USER_LIBS) $(OUTPUT)/layers.ok
 VQSIM_KO := tools/vqsim/vqsim.ko
 module: $(VQSIM_KO)
 
-$(VQSIM_KO): $(wildcard tools/vqsim/*.c tools/vqsim/*.h) tools/vqsim/Kbuild include/uapi/vqsim.h
+$(VQSIM_KO): $(wildcard tools/vqsim/*.c tools/vqsim/*.h) tools/vqsim/Kbuild $(wildcard include/uapi/*.h)
 	$(call msg,MODULE,$@)
 	$(Q)kdir=$$(tools/vm/kernel 6.12 | sed -n 's/^kdir=//p') && \
 		$(MAKE) -s -C tools/vqsim KDIR="$$kdir" $(if $(filter 1,$(V)),V=1)
 
-unit_libs = $(if $(filter $(1),$(UNIT_ENGINE)),$(call layer_lib,engine),\
+# The vqsim netlink family's spec, include/uapi/vqsim.yaml, makes the uapi
+# enums, the module's policies and ops and the client's tables (tools/ynl-gen
+# --list). They are committed, as the kernel commits its generated netlink
+# code, so this is not part of the build: run it after changing the spec. It
+# needs Debian's linux-source-6.12 for the kernel's YNL generator.
+ynl-gen:
+	$(Q)tools/ynl-gen
+
+$(OUTPUT)/tests/vqsim_nl_fuzz: tests/fuzz/vqsim_nl_fuzz.c $(wildcard include/uapi/*.h) user/act/vqsim_nl_gen.h | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) -MF $@.d $< -lmnl -o $@
+
+unit_libs = $(if $(filter $(1),$(UNIT_PLAIN)),,\
+	$(if $(filter $(1),$(UNIT_ENGINE)),$(call layer_lib,engine),\
 	$(if $(filter $(1),$(UNIT_CORE)),$(call layer_lib,core) -lm,\
 	$(if $(filter $(1),$(UNIT_SHOW)),$(call layer_lib,show) $(call layer_lib,core) -lm,\
-	$(error tests/unit/test_$(1).c: say in the Makefile which layer it tests))))
+	$(error tests/unit/test_$(1).c: say in the Makefile which layer it tests)))))
 unit_deps = $(filter %.a,$(call unit_libs,$(1)))
 
 .SECONDEXPANSION:

@@ -14,10 +14,10 @@ need_tui() {
 
 # A private tmux server with one 80x24 pane running a plain shell.
 tmux_start() {
-	sock=vqtui$$
+	sock=vqtui$BASHPID  # one server per test: a dying one is not reused
 	tmux -L "$sock" -f /dev/null new-session -d -s t -x 80 -y 24 \
 		"env -i PATH=$PATH TERM=screen LANG=C.UTF-8 HOME=/tmp bash --norc --noprofile"
-	trap "tmux -L $sock kill-server 2>/dev/null; rm -f /tmp/vqtui$$.*" EXIT
+	trap "tmux -L $sock kill-server 2>/dev/null; rm -f /tmp/$sock.*" EXIT
 	tmux -L "$sock" send-keys -t t "PS1='vq-prompt\$ '; ulimit -c 0; cd /var/tmp" Enter
 }
 
@@ -40,13 +40,13 @@ wait_screen() { # regex [tenths of a second]
 
 # Some O_DIRECT writes: interrupts on the disk's queue.
 disk_io() { # count
-	dd if=/dev/zero of=/var/tmp/vqtui$$.dd bs=4k count="$1" oflag=direct status=none
-	rm -f /var/tmp/vqtui$$.dd
+	dd if=/dev/zero of=/var/tmp/$sock.dd bs=4k count="$1" oflag=direct status=none
+	rm -f /var/tmp/$sock.dd
 }
 
 # Starts vqmod top in the pane, noting the terminal's settings first.
 start_top() {
-	keys "stty -g >/tmp/vqtui$$.before; $VQMOD top -i 0.3 $*; echo vq-exit=\$?; stty -g >/tmp/vqtui$$.after" Enter
+	keys "stty -g >/tmp/$sock.before; $VQMOD top -i 0.3 $*; echo vq-exit=\$?; stty -g >/tmp/$sock.after" Enter
 	wait_screen 'hooks [1-9]' || return
 	disk_io 50
 	wait_screen 'q quit'
@@ -58,7 +58,7 @@ assert_restored() { # expected exit status
 	wait_screen '^vq-prompt\$ ?$' || return
 	ASSERT_EQ "$(pane '#{alternate_on}')" 0 "alternate screen left" || return
 	ASSERT_EQ "$(pane '#{cursor_flag}')" 1 "cursor visible" || return
-	ASSERT_EQ "$(cat /tmp/vqtui$$.after)" "$(cat /tmp/vqtui$$.before)" "terminal settings (stty -g)"
+	ASSERT_EQ "$(cat /tmp/$sock.after)" "$(cat /tmp/$sock.before)" "terminal settings (stty -g)"
 }
 
 # The text of the queue rows' column $1 (1-based, by whitespace).

@@ -108,6 +108,7 @@ struct vqsim_fault {
 	u32 drop_notify;	/* drop this many notifications */
 	u32 notify_delay_us;	/* hold every notification this long more */
 	u32 stall_ms;		/* stall the worker once, this long */
+	u32 timer_delay_us;	/* spin in the coalescing timer before its lock */
 };
 
 struct vqsim_dev {
@@ -185,6 +186,9 @@ void vqsim_kick(struct vqsim_dev *vs);
 enum hrtimer_restart vqsim_coal_timer_fn(struct hrtimer *t);
 int vqsim_coal_set(struct vqsim_dev *vs, u32 idx, u32 usecs, u32 packets,
 		   u32 src);
+int vqsim_coal_check(struct vqsim_dev *vs, u32 idx, u32 usecs, u32 packets);
+void vqsim_coal_apply(struct vqsim_dev *vs, u32 idx, u32 usecs, u32 packets,
+		      u32 src);
 void vqsim_coal_reset_locked(struct vqsim_vq *vq);
 void vqsim_vq_stop_timers(struct vqsim_dev *vs);
 int vqsim_get_vendor_stats(struct vdpa_device *vdpa, u16 idx,

@@ -50,7 +50,10 @@ static void vqsim_notify_locked(struct vqsim_dev *vs, struct vqsim_vq *vq,
 
 	vq->pending = 0;
 	if (vq->timer_armed) {
-		/* -1 (running) is fine: it is us, or it finds nothing pending */
+		/*
+		 * -1: the callback runs already (it is us, or it waits for the
+		 * lock); it re-checks the deadline of whatever is pending then.
+		 */
 		hrtimer_try_to_cancel(&vq->timer);
 		vq->timer_armed = false;
 	}
@@ -81,29 +84,44 @@ static void vqsim_arm_locked(struct vqsim_vq *vq, u64 deadline)
 }
 
 /*
+ * Under vs->lock, with buffers pending: when they are due, and why. Counting
+ * starts at the first pending buffer; notify_delay_us holds every
+ * notification that much longer.
+ */
+static u64 vqsim_coal_due_locked(struct vqsim_dev *vs, struct vqsim_vq *vq,
+				 u32 *cause)
+{
+	u64 due;
+
+	if (!vq->coal_usecs || !vq->coal_packets) {
+		*cause = VQSIM_CAUSE_IMMEDIATE;
+		due = vq->first_ns;
+	} else if (vq->pending >= vq->coal_packets) {
+		*cause = VQSIM_CAUSE_FRAMES;
+		due = vq->first_ns;
+	} else {
+		*cause = VQSIM_CAUSE_TIMER;
+		due = vq->first_ns + (u64)vq->coal_usecs * NSEC_PER_USEC;
+	}
+	return due + (u64)vs->fault.notify_delay_us * NSEC_PER_USEC;
+}
+
+/*
  * Under vs->lock. Decides about the pending buffers now: also after a change
  * of the limits, which the spec wants to take effect at once.
  */
 static void vqsim_coal_check_locked(struct vqsim_dev *vs, struct vqsim_vq *vq,
 				    u64 now)
 {
-	u64 deadline, extra = (u64)vs->fault.notify_delay_us * NSEC_PER_USEC;
+	u64 deadline;
 	u32 cause;
 
 	if (!vq->pending)
 		return;
-	if (!vq->coal_usecs || !vq->coal_packets) {
-		cause = VQSIM_CAUSE_IMMEDIATE;
-		deadline = vq->first_ns;
-	} else if (vq->pending >= vq->coal_packets) {
-		cause = VQSIM_CAUSE_FRAMES;
-		deadline = vq->first_ns;
-	} else {
-		cause = VQSIM_CAUSE_TIMER;
-		deadline = vq->first_ns + (u64)vq->coal_usecs * NSEC_PER_USEC;
-	}
-	deadline += extra;
-	if (deadline <= now && (cause != VQSIM_CAUSE_TIMER || !extra)) {
+	deadline = vqsim_coal_due_locked(vs, vq, &cause);
+	/* A timer's deadline held by notify_delay_us stays the timer's. */
+	if (deadline <= now &&
+	    (cause != VQSIM_CAUSE_TIMER || !vs->fault.notify_delay_us)) {
 		vqsim_notify_locked(vs, vq, cause, now);
 		return;
 	}
@@ -115,27 +133,58 @@ static void vqsim_coal_check_locked(struct vqsim_dev *vs, struct vqsim_vq *vq,
 		vqsim_arm_locked(vq, deadline);
 }
 
+#define VQSIM_TIMER_DELAY_MAX_US	10000
+
+/* Fault injection (debugfs timer_delay_us): late to the lock, as under load. */
+static void vqsim_timer_fault_delay(struct vqsim_dev *vs)
+{
+	u32 us = min_t(u32, READ_ONCE(vs->fault.timer_delay_us),
+		       VQSIM_TIMER_DELAY_MAX_US);
+
+	if (us >= 1000)
+		mdelay(us / 1000);
+	if (us % 1000)
+		udelay(us % 1000);
+}
+
+/*
+ * The expiry may be stale by the time this runs. While it waited for
+ * vs->lock, the worker may have notified the buffers it was armed for
+ * (hrtimer_try_to_cancel() cannot stop a callback that already runs) and
+ * newer buffers may be pending. So it decides from the pending buffers' own
+ * deadline, never from having fired: it notifies when they are due, else it
+ * fires again at their deadline, or leaves it to the expiry the worker armed
+ * meanwhile. timer_armed stays true while an expiry is to come.
+ */
 enum hrtimer_restart vqsim_coal_timer_fn(struct hrtimer *t)
 {
 	struct vqsim_vq *vq = container_of(t, struct vqsim_vq, timer);
+	enum hrtimer_restart ret = HRTIMER_NORESTART;
 	struct vqsim_dev *vs = vq->vs;
 	unsigned long flags;
+	u64 due, now;
 	u32 cause;
 
+	vqsim_timer_fault_delay(vs);
 	spin_lock_irqsave(&vs->lock, flags);
+	/* Armed again while this run waited: that expiry is the pending buffers'. */
+	if (hrtimer_is_queued(t))
+		goto out;
 	vq->timer_armed = false;
-	if (vq->ready && vs->running && vq->pending) {
-		if (vq->coal_usecs && vq->coal_packets &&
-		    vq->pending < vq->coal_packets)
-			cause = VQSIM_CAUSE_TIMER;
-		else if (vq->coal_usecs && vq->coal_packets)
-			cause = VQSIM_CAUSE_FRAMES;	/* held by notify_delay_us */
-		else
-			cause = VQSIM_CAUSE_IMMEDIATE;
-		vqsim_notify_locked(vs, vq, cause, ktime_get_ns());
+	if (!vq->ready || !vs->running || !vq->pending)
+		goto out;
+	due = vqsim_coal_due_locked(vs, vq, &cause);
+	now = ktime_get_ns();
+	if (due > now) {
+		hrtimer_set_expires(t, ns_to_ktime(due));
+		vq->timer_armed = true;
+		ret = HRTIMER_RESTART;
+	} else {
+		vqsim_notify_locked(vs, vq, cause, now);
 	}
+out:
 	spin_unlock_irqrestore(&vs->lock, flags);
-	return HRTIMER_NORESTART;
+	return ret;
 }
 
 /* Under vs->lock: one used buffer, then the coalescing decision. */
@@ -172,27 +221,40 @@ void vqsim_vq_stop_timers(struct vqsim_dev *vs)
 	}
 }
 
-int vqsim_coal_set(struct vqsim_dev *vs, u32 idx, u32 usecs, u32 packets,
-		   u32 src)
+/*
+ * A set in two steps, so that a batch can be all or nothing: the check,
+ * which can refuse it (the queue, the range, the debugfs fail_next_set knob,
+ * which it consumes), then the apply, which cannot fail.
+ */
+int vqsim_coal_check(struct vqsim_dev *vs, u32 idx, u32 usecs, u32 packets)
 {
-	struct vqsim_vq *vq;
 	unsigned long flags;
-	u32 old_usecs, old_packets;
 	int err = 0;
 
 	if (idx >= vs->nvqs || idx == vqsim_cvq_idx(vs))
 		return -EINVAL;
 	if (usecs > VQSIM_COAL_USECS_MAX || packets > VQSIM_COAL_PACKETS_MAX)
 		return -ERANGE;
-	vq = &vs->vqs[idx];
-	/* A notification raises NET_RX: let it run at bh enable, not in ksoftirqd. */
-	local_bh_disable();
 	spin_lock_irqsave(&vs->lock, flags);
 	if (vs->fault.fail_next_set) {
 		vs->fault.fail_next_set--;
 		err = -EIO;
-		goto out;
 	}
+	spin_unlock_irqrestore(&vs->lock, flags);
+	return err;
+}
+
+/* Applies a set that vqsim_coal_check() passed. May sleep (it notifies netlink). */
+void vqsim_coal_apply(struct vqsim_dev *vs, u32 idx, u32 usecs, u32 packets,
+		      u32 src)
+{
+	struct vqsim_vq *vq = &vs->vqs[idx];
+	unsigned long flags;
+	u32 old_usecs, old_packets;
+
+	/* A notification raises NET_RX: let it run at bh enable, not in ksoftirqd. */
+	local_bh_disable();
+	spin_lock_irqsave(&vs->lock, flags);
 	old_usecs = vq->coal_usecs;
 	old_packets = vq->coal_packets;
 	vq->coal_usecs = usecs;
@@ -202,14 +264,20 @@ int vqsim_coal_set(struct vqsim_dev *vs, u32 idx, u32 usecs, u32 packets,
 			 packets, src);
 	if (vq->ready && vs->running)
 		vqsim_coal_check_locked(vs, vq, ktime_get_ns());
-out:
 	spin_unlock_irqrestore(&vs->lock, flags);
 	local_bh_enable();
-	if (!err)
-		vqsim_nl_coal_notify(vs, idx);
-	return err;
+	vqsim_nl_coal_notify(vs, idx);
 }
 
+int vqsim_coal_set(struct vqsim_dev *vs, u32 idx, u32 usecs, u32 packets,
+		   u32 src)
+{
+	int err = vqsim_coal_check(vs, idx, usecs, packets);
+
+	if (!err)
+		vqsim_coal_apply(vs, idx, usecs, packets, src);
+	return err;
+}
 
 /* ---- control queue ---- */
 

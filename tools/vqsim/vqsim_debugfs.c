@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vqsim fault injection, in the netdevsim manner:
- * /sys/kernel/debug/vqsim/<dev>/{fail_next_set,drop_notify,notify_delay_us,stall_ms}
+ * /sys/kernel/debug/vqsim/<dev>/{fail_next_set,drop_notify,notify_delay_us,stall_ms,timer_delay_us}
  *   fail_next_set    refuse this many coalescing sets (netlink and cvq)
  *   drop_notify      drop this many notifications (the buffers stay used)
  *   notify_delay_us  hold every notification this much longer
  *   stall_ms         stall the worker once, this long
+ *   timer_delay_us   spin this long in each coalescing timer callback before it
+ *                    takes the device lock (at most 10 ms): widens the window in
+ *                    which the worker notifies and re-arms under a running callback
  */
 #include <linux/debugfs.h>
 
@@ -33,6 +36,8 @@ void vqsim_debugfs_dev_add(struct vqsim_dev *vs)
 	debugfs_create_u32("notify_delay_us", 0600, vs->ddir,
 			   &vs->fault.notify_delay_us);
 	debugfs_create_u32("stall_ms", 0600, vs->ddir, &vs->fault.stall_ms);
+	debugfs_create_u32("timer_delay_us", 0600, vs->ddir,
+			   &vs->fault.timer_delay_us);
 }
 
 void vqsim_debugfs_dev_del(struct vqsim_dev *vs)

@@ -3,98 +3,20 @@
  * vqsim generic netlink family: the host's way to read and set per-virtqueue
  * coalescing (the onload path), read stats and drive the traffic sources.
  * Every refusal carries an extack message that names the attribute.
+ *
+ * The family is specified in include/uapi/vqsim.yaml. Its policies and ops
+ * table are generated from it (vqsim_nl_gen.c, make ynl-gen), and so are the
+ * attribute names below (vqsim_nl_names.h); this file has the handlers and
+ * the family itself, which a genetlink-c spec leaves to the module.
  */
 #include <linux/etherdevice.h>
 #include <net/genetlink.h>
 
 #include "vqsim.h"
+#include "vqsim_nl_gen.h"
+#include "vqsim_nl_names.h"
 
 static struct genl_family vqsim_nl_family;
-
-/* Limits past s16 need a range struct. */
-static const struct netlink_range_validation vqsim_usecs_range = {
-	.max = VQSIM_COAL_USECS_MAX,
-};
-static const struct netlink_range_validation vqsim_packets_range = {
-	.max = VQSIM_COAL_PACKETS_MAX,
-};
-static const struct netlink_range_validation vqsim_rate_range = {
-	.min = 1,
-	.max = VQSIM_RATE_MAX,
-};
-static const struct netlink_range_validation vqsim_on_range = {
-	.min = 1,
-	.max = VQSIM_PHASE_USECS_MAX,
-};
-static const struct netlink_range_validation vqsim_off_range = {
-	.max = VQSIM_PHASE_USECS_MAX,
-};
-
-static const struct nla_policy vqsim_dev_policy[VQSIM_A_MAX + 1] = {
-	[VQSIM_A_DEV_NAME] = { .type = NLA_NUL_STRING,
-			       .len = VQSIM_DEV_NAME_LEN - 1 },
-};
-
-static const struct nla_policy vqsim_queue_policy[VQSIM_A_MAX + 1] = {
-	[VQSIM_A_DEV_NAME] = { .type = NLA_NUL_STRING,
-			       .len = VQSIM_DEV_NAME_LEN - 1 },
-	[VQSIM_A_QUEUE] = NLA_POLICY_MAX(NLA_U32, VQSIM_MAX_QUEUES - 1),
-};
-
-static const struct nla_policy vqsim_coal_policy[VQSIM_A_MAX + 1] = {
-	[VQSIM_A_DEV_NAME] = { .type = NLA_NUL_STRING,
-			       .len = VQSIM_DEV_NAME_LEN - 1 },
-	[VQSIM_A_QUEUE] = NLA_POLICY_MAX(NLA_U32, VQSIM_MAX_QUEUES - 1),
-	[VQSIM_A_COAL_USECS] = NLA_POLICY_FULL_RANGE(NLA_U32, &vqsim_usecs_range),
-	[VQSIM_A_COAL_PACKETS] = NLA_POLICY_FULL_RANGE(NLA_U32, &vqsim_packets_range),
-};
-
-/* One BATCH_ENTRY: the same attribute space as the top level. */
-static const struct nla_policy vqsim_entry_policy[VQSIM_A_MAX + 1] = {
-	[VQSIM_A_DEV_NAME] = { .type = NLA_NUL_STRING,
-			       .len = VQSIM_DEV_NAME_LEN - 1 },
-	[VQSIM_A_QUEUE] = NLA_POLICY_MAX(NLA_U32, VQSIM_MAX_QUEUES - 1),
-	[VQSIM_A_COAL_USECS] = NLA_POLICY_FULL_RANGE(NLA_U32, &vqsim_usecs_range),
-	[VQSIM_A_COAL_PACKETS] = NLA_POLICY_FULL_RANGE(NLA_U32, &vqsim_packets_range),
-};
-
-/*
- * Entries are checked one by one in the handler, against vqsim_entry_policy,
- * so that each refused entry is reported, not only the first.
- */
-static const struct nla_policy vqsim_batch_list_policy[VQSIM_A_MAX + 1] = {
-	[VQSIM_A_BATCH_ENTRY] = { .type = NLA_NESTED },
-};
-
-static const struct nla_policy vqsim_batch_policy[VQSIM_A_MAX + 1] = {
-	[VQSIM_A_BATCH] = NLA_POLICY_NESTED(vqsim_batch_list_policy),
-	[VQSIM_A_BATCH_PARTIAL] = { .type = NLA_FLAG },
-};
-
-static const struct nla_policy vqsim_traffic_policy[VQSIM_A_MAX + 1] = {
-	[VQSIM_A_DEV_NAME] = { .type = NLA_NUL_STRING,
-			       .len = VQSIM_DEV_NAME_LEN - 1 },
-	[VQSIM_A_QUEUE] = NLA_POLICY_MAX(NLA_U32, VQSIM_MAX_QUEUES - 1),
-	[VQSIM_A_TRAFFIC_STATE] = NLA_POLICY_MAX(NLA_U32, VQSIM_TRAFFIC_START),
-	[VQSIM_A_TRAFFIC_RATE] = NLA_POLICY_FULL_RANGE(NLA_U32, &vqsim_rate_range),
-	[VQSIM_A_TRAFFIC_SIZE] = NLA_POLICY_RANGE(NLA_U32, VQSIM_FRAME_MIN,
-						  VQSIM_FRAME_MAX),
-	[VQSIM_A_TRAFFIC_BURST] = NLA_POLICY_RANGE(NLA_U32, 1, VQSIM_BURST_MAX),
-	[VQSIM_A_TRAFFIC_PATTERN] = NLA_POLICY_MAX(NLA_U32,
-						   __VQSIM_PATTERN_MAX - 1),
-	[VQSIM_A_TRAFFIC_ON_USECS] = NLA_POLICY_FULL_RANGE(NLA_U32, &vqsim_on_range),
-	[VQSIM_A_TRAFFIC_OFF_USECS] = NLA_POLICY_FULL_RANGE(NLA_U32, &vqsim_off_range),
-};
-
-static const char *const vqsim_attr_names[VQSIM_A_MAX + 1] = {
-	[VQSIM_A_DEV_NAME] = "dev-name",
-	[VQSIM_A_QUEUE] = "queue",
-	[VQSIM_A_COAL_USECS] = "coal-usecs",
-	[VQSIM_A_COAL_PACKETS] = "coal-packets",
-	[VQSIM_A_BATCH] = "batch",
-	[VQSIM_A_TRAFFIC_STATE] = "traffic-state",
-	[VQSIM_A_TRAFFIC_ON_USECS] = "traffic-on-usecs",
-};
 
 static bool vqsim_nl_registered;
 
@@ -106,7 +28,7 @@ static struct nlattr *vqsim_need(struct nlattr **tb, struct nlattr *nest,
 		return tb[type];
 	NL_SET_ERR_ATTR_MISS(extack, nest, type);
 	NL_SET_ERR_MSG_FMT(extack, "missing attribute %s",
-			   vqsim_attr_names[type] ?: "?");
+			   vqsim_nl_attr_names[type] ?: "?");
 	return NULL;
 }
 
@@ -300,7 +222,7 @@ err_free:
 	return err;
 }
 
-static int vqsim_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
+int vqsim_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vqsim_dev *vs;
 	int err;
@@ -368,14 +290,14 @@ static int vqsim_dump(struct sk_buff *skb, struct netlink_callback *cb,
 	return err ?: skb->len;
 }
 
-static int vqsim_nl_dev_get_dumpit(struct sk_buff *skb,
-				   struct netlink_callback *cb)
+int vqsim_nl_dev_get_dumpit(struct sk_buff *skb,
+			    struct netlink_callback *cb)
 {
 	return vqsim_dump(skb, cb, false);
 }
 
-static int vqsim_nl_stats_get_dumpit(struct sk_buff *skb,
-				     struct netlink_callback *cb)
+int vqsim_nl_stats_get_dumpit(struct sk_buff *skb,
+			      struct netlink_callback *cb)
 {
 	return vqsim_dump(skb, cb, true);
 }
@@ -403,17 +325,17 @@ out:
 	return err;
 }
 
-static int vqsim_nl_coal_get_doit(struct sk_buff *skb, struct genl_info *info)
+int vqsim_nl_coal_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return vqsim_nl_queue_doit(info, VQSIM_CMD_COAL_GET, vqsim_put_coal);
 }
 
-static int vqsim_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
+int vqsim_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return vqsim_nl_queue_doit(info, VQSIM_CMD_STATS_GET, vqsim_put_stats);
 }
 
-static int vqsim_nl_coal_set_doit(struct sk_buff *skb, struct genl_info *info)
+int vqsim_nl_coal_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr **tb = info->attrs;
 	struct vqsim_dev *vs;
@@ -456,6 +378,7 @@ out:
 }
 
 struct vqsim_batch_item {
+	const struct nlattr *nla;	/* the entry, for extack */
 	struct vqsim_dev *vs;
 	u32 queue;
 	u32 usecs;
@@ -463,12 +386,12 @@ struct vqsim_batch_item {
 	int err;
 };
 
-static int vqsim_nl_coal_set_batch_doit(struct sk_buff *skb,
-					struct genl_info *info)
+int vqsim_nl_coal_set_batch_doit(struct sk_buff *skb,
+				 struct genl_info *info)
 {
 	bool partial = nla_get_flag(info->attrs[VQSIM_A_BATCH_PARTIAL]);
 	struct netlink_ext_ack *extack = info->extack;
-	struct nlattr *tb[VQSIM_A_MAX + 1];
+	struct nlattr *tb[ARRAY_SIZE(vqsim_batch_entry_nl_policy)];
 	struct vqsim_batch_item *items;
 	struct nlattr *batch, *entry, *nest;
 	u32 n = 0, i, failed = 0, applied = 0;
@@ -500,8 +423,10 @@ static int vqsim_nl_coal_set_batch_doit(struct sk_buff *skb,
 		struct vqsim_batch_item *it = &items[i];
 		struct netlink_ext_ack *ea = reported ? NULL : extack;
 
-		err = nla_parse_nested(tb, VQSIM_A_MAX, entry,
-				       vqsim_entry_policy, ea);
+		it->nla = entry;
+		/* The core left the entries to us: see vqsim_nl_split_ops. */
+		err = nla_parse_nested(tb, ARRAY_SIZE(tb) - 1, entry,
+				       vqsim_batch_entry_nl_policy, ea);
 		if (!err) {
 			it->vs = vqsim_nl_dev(tb, entry, ea);
 			err = IS_ERR(it->vs) ? PTR_ERR(it->vs) : 0;
@@ -532,18 +457,39 @@ static int vqsim_nl_coal_set_batch_doit(struct sk_buff *skb,
 		}
 		i++;
 	}
+	/*
+	 * Then each set's own check, which can still refuse an entry (the
+	 * fail_next_set knob); without BATCH_PARTIAL a refusal here also leaves
+	 * the batch unapplied. Only then the sets, which cannot fail: all of
+	 * them or, with BATCH_PARTIAL, those that passed.
+	 */
+	for (i = 0; i < n && (!failed || partial); i++) {
+		struct vqsim_batch_item *it = &items[i];
+
+		if (it->err)
+			continue;
+		it->err = vqsim_coal_check(it->vs, it->queue, it->usecs,
+					   it->packets);
+		if (!it->err)
+			continue;
+		failed++;
+		if (!reported && it->err == -EIO)
+			NL_SET_ERR_MSG_ATTR_FMT(extack, it->nla,
+						"batch entry %u: refused by debugfs fail_next_set",
+						i);
+		else if (!reported)
+			NL_SET_ERR_MSG_ATTR_FMT(extack, it->nla,
+						"batch entry %u: coalescing refused", i);
+		reported = true;
+	}
 	if (!failed || partial) {
 		for (i = 0; i < n; i++) {
 			if (items[i].err)
 				continue;
-			items[i].err = vqsim_coal_set(items[i].vs, items[i].queue,
-						      items[i].usecs,
-						      items[i].packets,
-						      VQSIM_COAL_SRC_NETLINK);
-			if (items[i].err)
-				failed++;
-			else
-				applied++;
+			vqsim_coal_apply(items[i].vs, items[i].queue,
+					 items[i].usecs, items[i].packets,
+					 VQSIM_COAL_SRC_NETLINK);
+			applied++;
 		}
 	}
 	mutex_unlock(&vqsim_devs_lock);
@@ -578,8 +524,7 @@ out:
 	return err;
 }
 
-static int vqsim_nl_traffic_set_doit(struct sk_buff *skb,
-				     struct genl_info *info)
+int vqsim_nl_traffic_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr **tb = info->attrs;
@@ -665,60 +610,52 @@ out:
 	return err;
 }
 
-static const struct genl_ops vqsim_nl_ops[] = {
-	{
-		.cmd = VQSIM_CMD_DEV_GET,
-		.doit = vqsim_nl_dev_get_doit,
-		.dumpit = vqsim_nl_dev_get_dumpit,
-		.policy = vqsim_dev_policy,
-		.maxattr = VQSIM_A_MAX,
-	},
-	{
-		.cmd = VQSIM_CMD_COAL_GET,
-		.doit = vqsim_nl_coal_get_doit,
-		.policy = vqsim_queue_policy,
-		.maxattr = VQSIM_A_MAX,
-	},
-	{
-		.cmd = VQSIM_CMD_COAL_SET,
-		.doit = vqsim_nl_coal_set_doit,
-		.policy = vqsim_coal_policy,
-		.maxattr = VQSIM_A_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = VQSIM_CMD_COAL_SET_BATCH,
-		.doit = vqsim_nl_coal_set_batch_doit,
-		.policy = vqsim_batch_policy,
-		.maxattr = VQSIM_A_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = VQSIM_CMD_STATS_GET,
-		.doit = vqsim_nl_stats_get_doit,
-		.dumpit = vqsim_nl_stats_get_dumpit,
-		.policy = vqsim_queue_policy,
-		.maxattr = VQSIM_A_MAX,
-	},
-	{
-		.cmd = VQSIM_CMD_TRAFFIC_SET,
-		.doit = vqsim_nl_traffic_set_doit,
-		.policy = vqsim_traffic_policy,
-		.maxattr = VQSIM_A_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
+/*
+ * A batch's entries are checked by the handler, one by one, against the
+ * generated vqsim_batch_entry_nl_policy: so every refused entry is reported
+ * and BATCH_PARTIAL can apply the others. The generated policy of
+ * COAL_SET_BATCH nests that entry policy, which would make the core refuse
+ * the whole batch at its first bad entry; so the family uses the generated
+ * ops with this one policy in its place, which stops at the list of entries.
+ */
+static const struct nla_policy vqsim_batch_list_policy[VQSIM_A_BATCH_ENTRY + 1] = {
+	[VQSIM_A_BATCH_ENTRY] = { .type = NLA_NESTED },
 };
 
+static const struct nla_policy vqsim_coal_set_batch_policy[VQSIM_A_BATCH_PARTIAL + 1] = {
+	[VQSIM_A_BATCH] = NLA_POLICY_NESTED(vqsim_batch_list_policy),
+	[VQSIM_A_BATCH_PARTIAL] = { .type = NLA_FLAG },
+};
+
+static struct genl_split_ops vqsim_nl_split_ops[ARRAY_SIZE(vqsim_nl_ops)] __ro_after_init;
+
+static int vqsim_nl_split_ops_init(void)
+{
+	struct genl_split_ops *op;
+
+	memcpy(vqsim_nl_split_ops, vqsim_nl_ops, sizeof(vqsim_nl_split_ops));
+	for (op = vqsim_nl_split_ops;
+	     op < vqsim_nl_split_ops + ARRAY_SIZE(vqsim_nl_split_ops); op++) {
+		if (op->cmd != VQSIM_CMD_COAL_SET_BATCH)
+			continue;
+		/* The spec gave the request another attribute: update ours. */
+		if (WARN_ON(op->maxattr != ARRAY_SIZE(vqsim_coal_set_batch_policy) - 1))
+			return -EINVAL;
+		op->policy = vqsim_coal_set_batch_policy;
+	}
+	return 0;
+}
+
 static const struct genl_multicast_group vqsim_nl_mcgrps[] = {
-	{ .name = VQSIM_MCGRP_EVENTS, },
+	[VQSIM_NLGRP_EVENTS] = { .name = VQSIM_MCGRP_EVENTS, },
 };
 
 static struct genl_family vqsim_nl_family __ro_after_init = {
 	.name = VQSIM_GENL_NAME,
 	.version = VQSIM_GENL_VERSION,
 	.module = THIS_MODULE,
-	.ops = vqsim_nl_ops,
-	.n_ops = ARRAY_SIZE(vqsim_nl_ops),
+	.split_ops = vqsim_nl_split_ops,
+	.n_split_ops = ARRAY_SIZE(vqsim_nl_split_ops),
 	.resv_start_op = VQSIM_CMD_DEV_GET,
 	.mcgrps = vqsim_nl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(vqsim_nl_mcgrps),
@@ -731,7 +668,7 @@ void vqsim_nl_coal_notify(struct vqsim_dev *vs, u32 q)
 	void *hdr;
 
 	if (!READ_ONCE(vqsim_nl_registered) ||
-	    !genl_has_listeners(&vqsim_nl_family, &init_net, 0))
+	    !genl_has_listeners(&vqsim_nl_family, &init_net, VQSIM_NLGRP_EVENTS))
 		return;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
@@ -742,13 +679,15 @@ void vqsim_nl_coal_notify(struct vqsim_dev *vs, u32 q)
 		return;
 	}
 	genlmsg_end(msg, hdr);
-	genlmsg_multicast(&vqsim_nl_family, msg, 0, 0, GFP_KERNEL);
+	genlmsg_multicast(&vqsim_nl_family, msg, 0, VQSIM_NLGRP_EVENTS, GFP_KERNEL);
 }
 
 int vqsim_nl_init(void)
 {
-	int err = genl_register_family(&vqsim_nl_family);
+	int err = vqsim_nl_split_ops_init();
 
+	if (!err)
+		err = genl_register_family(&vqsim_nl_family);
 	WRITE_ONCE(vqsim_nl_registered, !err);
 	return err;
 }

@@ -10,31 +10,34 @@
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include "vqsim_nl.h"
+#include "vqsim_nl_gen.h"
 
 #define VQSIM_NL_BUF (64 * 1024)
 
-static const char *const attr_names[VQSIM_A_MAX + 1] = {
-    [VQSIM_A_DEV_NAME] = "dev-name",
-    [VQSIM_A_QUEUE] = "queue",
-    [VQSIM_A_COAL_USECS] = "coal-usecs",
-    [VQSIM_A_COAL_PACKETS] = "coal-packets",
-    [VQSIM_A_BATCH] = "batch",
-    [VQSIM_A_BATCH_ENTRY] = "batch-entry",
-    [VQSIM_A_BATCH_PARTIAL] = "batch-partial",
-    [VQSIM_A_TRAFFIC_STATE] = "traffic-state",
-    [VQSIM_A_TRAFFIC_RATE] = "traffic-rate",
-    [VQSIM_A_TRAFFIC_SIZE] = "traffic-size",
-    [VQSIM_A_TRAFFIC_BURST] = "traffic-burst",
-    [VQSIM_A_TRAFFIC_PATTERN] = "traffic-pattern",
-    [VQSIM_A_TRAFFIC_ON_USECS] = "traffic-on-usecs",
-    [VQSIM_A_TRAFFIC_OFF_USECS] = "traffic-off-usecs",
-};
+/* The spec's table of the family's attributes (vqsim_nl_gen.h, from include/uapi/vqsim.yaml). */
+static const struct vqsim_nl_space *const top = &vqsim_nl_space_vqsim;
 
 const char *vqsim_attr_name(int type)
 {
-	if (type > 0 && type <= VQSIM_A_MAX && attr_names[type])
-		return attr_names[type];
+	if (type > 0 && (unsigned int)type <= top->max && top->attrs[type].name)
+		return top->attrs[type].name;
 	return "unknown";
+}
+
+/*
+ * The attribute's type if the spec has it in space s and it is well formed
+ * for that type (length, NUL), else -1: answers are read through this.
+ */
+static int spec_type(const struct nlattr *a, const struct vqsim_nl_space *s)
+{
+	uint16_t t = mnl_attr_get_type(a);
+	const struct vqsim_nl_attr *spec = t <= s->max ? &s->attrs[t] : NULL;
+
+	if (!spec || !spec->name || spec->type == MNL_TYPE_UNSPEC || mnl_attr_validate(a, spec->type) < 0)
+		return -1;
+	if (spec->len && mnl_attr_get_payload_len(a) != spec->len)
+		return -1;
+	return t;
 }
 
 const char *vqsim_nl_error(const struct vqsim_nl *h)
@@ -50,41 +53,54 @@ struct req {
 	void *data;
 };
 
-/* Describes the attribute at offset off of the request: "queue" or "batch entry 3: queue". */
-static void name_attr(const struct nlmsghdr *req, uint32_t off, char *out, size_t len)
+/*
+ * Names the attribute at offset off of the request, walking the request with
+ * the spec's tables: "queue", "batch entry 3", "batch entry 3: coal-usecs".
+ * A multi-attr nest names its element and index; a plain nest adds nothing.
+ */
+static bool name_walk(const struct nlattr *a, int rem, const struct vqsim_nl_space *s, const char *base, uint32_t off,
+		      char *out, size_t len)
 {
-	const char *base = (const char *)req;
-	const struct nlattr *a, *b;
-	unsigned int i;
+	unsigned int seen[64] = {0};
 
-	mnl_attr_for_each (a, req, sizeof(struct genlmsghdr)) {
-		const char *s = (const char *)a;
+	for (; mnl_attr_ok(a, rem); rem -= MNL_ALIGN(a->nla_len), a = mnl_attr_next(a)) {
+		uint16_t t = mnl_attr_get_type(a);
+		const struct vqsim_nl_attr *spec = t <= s->max && s->attrs[t].name ? &s->attrs[t] : NULL;
+		uint32_t at = (const char *)a - base;
+		char here[64], inner[96];
+		size_t i;
 
-		if (off == (uint32_t)(s - base)) {
-			snprintf(out, len, "%s", vqsim_attr_name(mnl_attr_get_type(a)));
-			return;
+		if (!spec)
+			snprintf(here, sizeof(here), "type %u", t);
+		else if (spec->multi)
+			snprintf(here, sizeof(here), "%s %u", spec->name, t < 64 ? seen[t]++ : 0);
+		else
+			snprintf(here, sizeof(here), "%s", spec->name);
+		if (spec && spec->multi)
+			for (i = 0; here[i]; i++)
+				here[i] = here[i] == '-' ? ' ' : here[i];
+		if (off == at) {
+			snprintf(out, len, "%s", here);
+			return true;
 		}
-		if (mnl_attr_get_type(a) != VQSIM_A_BATCH)
+		if (!spec || !spec->nest || off < at || off >= at + a->nla_len)
 			continue;
-		i = 0;
-		mnl_attr_for_each_nested (b, a) {
-			const struct nlattr *c;
-
-			if (off == (uint32_t)((const char *)b - base)) {
-				snprintf(out, len, "batch entry %u", i);
-				return;
-			}
-			mnl_attr_for_each_nested (c, b) {
-				if (off == (uint32_t)((const char *)c - base)) {
-					snprintf(out, len, "batch entry %u: %s", i,
-						 vqsim_attr_name(mnl_attr_get_type(c)));
-					return;
-				}
-			}
-			i++;
+		if (name_walk(mnl_attr_get_payload(a), mnl_attr_get_payload_len(a), spec->nest, base, off, inner,
+			      sizeof(inner))) {
+			snprintf(out, len, spec->multi ? "%s: %s" : "%.0s%s", here, inner);
+			return true;
 		}
 	}
-	snprintf(out, len, "offset %u", off);
+	return false;
+}
+
+static void name_attr(const struct nlmsghdr *req, uint32_t off, char *out, size_t len)
+{
+	const struct nlattr *a = mnl_nlmsg_get_payload_offset(req, sizeof(struct genlmsghdr));
+
+	if (!name_walk(a, (const char *)mnl_nlmsg_get_payload_tail(req) - (const char *)a, top, (const char *)req, off,
+		       out, len))
+		snprintf(out, len, "offset %u", off);
 }
 
 static int policy_cb(const struct nlattr *a, void *data)
@@ -307,7 +323,7 @@ static int dev_attr_cb(const struct nlattr *a, void *data)
 {
 	struct vqsim_dev_info *d = data;
 
-	switch (mnl_attr_get_type(a)) {
+	switch (spec_type(a, top)) {
 	case VQSIM_A_DEV_NAME:
 		snprintf(d->name, sizeof(d->name), "%s", mnl_attr_get_str(a));
 		break;
@@ -323,9 +339,8 @@ static int dev_attr_cb(const struct nlattr *a, void *data)
 	case VQSIM_A_DEV_STATUS:
 		d->status = mnl_attr_get_u32(a);
 		break;
-	case VQSIM_A_DEV_MAC:
-		if (mnl_attr_get_payload_len(a) == sizeof(d->mac))
-			memcpy(d->mac, mnl_attr_get_payload(a), sizeof(d->mac));
+	case VQSIM_A_DEV_MAC: /* the spec's exact length, checked */
+		memcpy(d->mac, mnl_attr_get_payload(a), sizeof(d->mac));
 		break;
 	case VQSIM_A_DEV_FEATURES:
 		d->features = mnl_attr_get_u64(a);
@@ -379,20 +394,15 @@ int vqsim_nl_dev_dump(struct vqsim_nl *h, vqsim_dev_cb cb, void *arg)
 static int stat_attr_cb(const struct nlattr *a, void *data)
 {
 	struct vqsim_queue_info *q = data;
-	int t = mnl_attr_get_type(a);
 
-	if (t == VQSIM_STAT_DELAY_HIST) {
+	switch (spec_type(a, &vqsim_nl_space_stats)) {
+	case VQSIM_STAT_DELAY_HIST:
 		if (mnl_attr_get_payload_len(a) == sizeof(q->hist))
 			memcpy(q->hist, mnl_attr_get_payload(a), sizeof(q->hist));
-		return MNL_CB_OK;
-	}
-	if (t == VQSIM_STAT_PENDING) {
+		break;
+	case VQSIM_STAT_PENDING:
 		q->pending = mnl_attr_get_u32(a);
-		return MNL_CB_OK;
-	}
-	if (mnl_attr_get_payload_len(a) != sizeof(uint64_t))
-		return MNL_CB_OK;
-	switch (t) {
+		break;
 	case VQSIM_STAT_PACKETS:
 		q->packets = mnl_attr_get_u64(a);
 		break;
@@ -440,7 +450,7 @@ static int queue_attr_cb(const struct nlattr *a, void *data)
 {
 	struct vqsim_queue_info *q = data;
 
-	switch (mnl_attr_get_type(a)) {
+	switch (spec_type(a, top)) {
 	case VQSIM_A_DEV_NAME:
 		snprintf(q->dev, sizeof(q->dev), "%s", mnl_attr_get_str(a));
 		break;
@@ -568,10 +578,11 @@ struct batch_answer {
 static int result_cb(const struct nlattr *a, void *data)
 {
 	int64_t *r = data;
+	int t = spec_type(a, top);
 
-	if (mnl_attr_get_type(a) == VQSIM_A_BATCH_INDEX)
+	if (t == VQSIM_A_BATCH_INDEX)
 		r[0] = mnl_attr_get_u32(a);
-	else if (mnl_attr_get_type(a) == VQSIM_A_BATCH_ERROR)
+	else if (t == VQSIM_A_BATCH_ERROR)
 		r[1] = (int32_t)mnl_attr_get_u32(a);
 	return MNL_CB_OK;
 }
@@ -583,12 +594,13 @@ static int batch_msg_cb(const struct nlmsghdr *nlh, void *data)
 
 	mnl_attr_for_each (a, nlh, sizeof(struct genlmsghdr)) {
 		int64_t r[2] = {-1, 0};
+		int t = spec_type(a, top);
 
-		if (mnl_attr_get_type(a) == VQSIM_A_BATCH_APPLIED) {
+		if (t == VQSIM_A_BATCH_APPLIED) {
 			b->applied = mnl_attr_get_u32(a);
 			continue;
 		}
-		if (mnl_attr_get_type(a) != VQSIM_A_BATCH_RESULT)
+		if (t != VQSIM_A_BATCH_RESULT)
 			continue;
 		mnl_attr_parse_nested(a, result_cb, r);
 		if (r[0] >= 0 && r[0] < b->n)

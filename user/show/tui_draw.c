@@ -190,7 +190,6 @@ static void draw_status(struct tui *t)
 		attron(A_BOLD);
 		printw("%s", t->message);
 		attroff(A_BOLD);
-		t->message[0] = 0;
 		return;
 	}
 	attron(A_REVERSE);

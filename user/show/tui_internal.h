@@ -38,7 +38,7 @@ struct tui {
 	enum prompt prompt;
 	enum group group;
 	char input[PROMPT_MAX];
-	char message[128]; /* shown once on the status line */
+	char message[128]; /* on the status line until the next key */
 
 	/* the latest period, copied */
 	struct vq_sample *s;

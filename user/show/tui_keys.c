@@ -214,6 +214,7 @@ enum tui_action tui_input(struct tui *t, double *interval)
 	int ch;
 
 	while ((ch = getch()) != ERR) {
+		t->message[0] = 0; /* read: the next key dismisses it */
 		a = key(t, ch, interval);
 		if (a == TUI_QUIT)
 			return a;

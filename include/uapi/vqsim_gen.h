@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
+/* Do not edit directly, auto-generated from: */
+/*	include/uapi/vqsim.yaml */
+/* YNL-GEN uapi header */
+
+#ifndef _UAPI_LINUX_VQSIM_H
+#define _UAPI_LINUX_VQSIM_H
+
+#define VQSIM_GENL_NAME		"vqsim"
+#define VQSIM_GENL_VERSION	1
+
+#define VQSIM_MAX_VQP		16
+#define VQSIM_MAX_QUEUES	33
+#define VQSIM_QUEUE_INDEX_MAX	32
+#define VQSIM_COAL_USECS_MAX	1000000
+#define VQSIM_COAL_PACKETS_MAX	65535
+#define VQSIM_BATCH_MAX		4096
+#define VQSIM_RATE_MAX		10000000
+#define VQSIM_FRAME_MIN		64
+#define VQSIM_FRAME_MAX		9018
+#define VQSIM_BURST_MAX		256
+#define VQSIM_PHASE_USECS_MAX	10000000
+#define VQSIM_HIST_BUCKETS	32
+#define VQSIM_DEV_NAME_LEN	32
+#define VQSIM_DEV_NAME_MAX_LEN	31
+
+enum vqsim_queue_type {
+	VQSIM_QUEUE_RX,
+	VQSIM_QUEUE_TX,
+	VQSIM_QUEUE_CTRL,
+};
+
+/**
+ * enum vqsim_coal_source - Who set a queue's coalescing last.
+ * @VQSIM_COAL_SRC_RESET: A device reset, which turns coalescing off.
+ * @VQSIM_COAL_SRC_NETLINK: This family, the host.
+ * @VQSIM_COAL_SRC_CVQ: The guest driver, on the control queue.
+ */
+enum vqsim_coal_source {
+	VQSIM_COAL_SRC_RESET,
+	VQSIM_COAL_SRC_NETLINK,
+	VQSIM_COAL_SRC_CVQ,
+};
+
+/**
+ * enum vqsim_notify_cause - Why the device notified the driver.
+ * @VQSIM_CAUSE_FRAMES: max_packets buffers were pending.
+ * @VQSIM_CAUSE_TIMER: max_usecs passed since the first pending buffer.
+ * @VQSIM_CAUSE_IMMEDIATE: Coalescing is off, every buffer is notified.
+ */
+enum vqsim_notify_cause {
+	VQSIM_CAUSE_FRAMES,
+	VQSIM_CAUSE_TIMER,
+	VQSIM_CAUSE_IMMEDIATE,
+};
+
+enum vqsim_traffic_state {
+	VQSIM_TRAFFIC_STOP,
+	VQSIM_TRAFFIC_START,
+};
+
+/**
+ * enum vqsim_pattern
+ * @VQSIM_PATTERN_CONSTANT: Bursts at a steady rate.
+ * @VQSIM_PATTERN_ONOFF: traffic-on-usecs of traffic, then traffic-off-usecs of
+ *   none.
+ * @VQSIM_PATTERN_PINGPONG: The next frame waits for the guest's reply on tx
+ *   (or 100 ms).
+ */
+enum vqsim_pattern {
+	VQSIM_PATTERN_CONSTANT,
+	VQSIM_PATTERN_ONOFF,
+	VQSIM_PATTERN_PINGPONG,
+
+	/* private: */
+	__VQSIM_PATTERN_MAX,
+	VQSIM_PATTERN_MAX = (__VQSIM_PATTERN_MAX - 1)
+};
+
+enum vqsim_attr {
+	VQSIM_A_UNSPEC,
+	VQSIM_A_PAD,
+	VQSIM_A_DEV_NAME,
+	VQSIM_A_DEV_VQP,
+	VQSIM_A_DEV_QUEUES,
+	VQSIM_A_DEV_MAC,
+	VQSIM_A_DEV_MTU,
+	VQSIM_A_DEV_STATUS,
+	VQSIM_A_DEV_FEATURES,
+	VQSIM_A_DEV_VIRTIO_INDEX,
+	VQSIM_A_QUEUE,
+	VQSIM_A_QUEUE_TYPE,
+	VQSIM_A_QUEUE_READY,
+	VQSIM_A_COAL_USECS,
+	VQSIM_A_COAL_PACKETS,
+	VQSIM_A_COAL_SOURCE,
+	VQSIM_A_STATS,
+	VQSIM_A_BATCH,
+	VQSIM_A_BATCH_ENTRY,
+	VQSIM_A_BATCH_PARTIAL,
+	VQSIM_A_BATCH_RESULT,
+	VQSIM_A_BATCH_INDEX,
+	VQSIM_A_BATCH_ERROR,
+	VQSIM_A_BATCH_APPLIED,
+	VQSIM_A_TRAFFIC_STATE,
+	VQSIM_A_TRAFFIC_RATE,
+	VQSIM_A_TRAFFIC_SIZE,
+	VQSIM_A_TRAFFIC_BURST,
+	VQSIM_A_TRAFFIC_PATTERN,
+	VQSIM_A_TRAFFIC_ON_USECS,
+	VQSIM_A_TRAFFIC_OFF_USECS,
+
+	__VQSIM_A_MAX,
+	VQSIM_A_MAX = (__VQSIM_A_MAX - 1)
+};
+
+enum vqsim_stat {
+	VQSIM_STAT_UNSPEC,
+	VQSIM_STAT_PAD,
+	VQSIM_STAT_PACKETS,
+	VQSIM_STAT_BYTES,
+	VQSIM_STAT_NOTIFY_FRAMES,
+	VQSIM_STAT_NOTIFY_TIMER,
+	VQSIM_STAT_NOTIFY_IMMEDIATE,
+	VQSIM_STAT_NOTIFY_SUPPRESSED,
+	VQSIM_STAT_NOTIFY_DROPPED,
+	VQSIM_STAT_KICKS,
+	VQSIM_STAT_DROPS,
+	VQSIM_STAT_DELAY_HIST,
+	VQSIM_STAT_DELAY_SUM_NS,
+	VQSIM_STAT_DELAY_MAX_NS,
+	VQSIM_STAT_SRC_FRAMES,
+	VQSIM_STAT_SRC_REPLIES,
+	VQSIM_STAT_PENDING,
+
+	__VQSIM_STAT_MAX,
+	VQSIM_STAT_MAX = (__VQSIM_STAT_MAX - 1)
+};
+
+enum vqsim_cmd {
+	VQSIM_CMD_UNSPEC,
+	VQSIM_CMD_DEV_GET,
+	VQSIM_CMD_COAL_GET,
+	VQSIM_CMD_COAL_SET,
+	VQSIM_CMD_COAL_SET_BATCH,
+	VQSIM_CMD_STATS_GET,
+	VQSIM_CMD_TRAFFIC_SET,
+	VQSIM_CMD_COAL_NTF,
+
+	__VQSIM_CMD_MAX,
+	VQSIM_CMD_MAX = (__VQSIM_CMD_MAX - 1)
+};
+
+#define VQSIM_MCGRP_EVENTS	"events"
+
+#endif /* _UAPI_LINUX_VQSIM_H */
