@@ -6,12 +6,22 @@
  *   drop_notify      drop this many notifications (the buffers stay used)
  *   notify_delay_us  hold every notification this much longer
  *   stall_ms         stall the worker once, this long
+ * and, read-only, iotlb: the address spaces, their map entries, refused
+ * dma_map calls, and the refused accesses of each queue.
  */
 #include <linux/debugfs.h>
+#include <linux/seq_file.h>
 
 #include "vqsim.h"
 
 static struct dentry *vqsim_ddir;
+
+static int vqsim_iotlb_debug_show(struct seq_file *m, void *data)
+{
+	vqsim_iotlb_show(m, m->private);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vqsim_iotlb_debug);
 
 void vqsim_debugfs_init(void)
 {
@@ -33,6 +43,7 @@ void vqsim_debugfs_dev_add(struct vqsim_dev *vs)
 	debugfs_create_u32("notify_delay_us", 0600, vs->ddir,
 			   &vs->fault.notify_delay_us);
 	debugfs_create_u32("stall_ms", 0600, vs->ddir, &vs->fault.stall_ms);
+	debugfs_create_file("iotlb", 0400, vs->ddir, vs, &vqsim_iotlb_debug_fops);
 }
 
 void vqsim_debugfs_dev_del(struct vqsim_dev *vs)
