@@ -18,6 +18,8 @@ USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 LIB_OBJS := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/unit_%,$(wildcard tests/unit/test_*.c))
+# Programs the VM tests run in the guest (libc only), e.g. the vhost-vdpa driver.
+VM_TEST_PROGS := $(patsubst tests/vm/%.c,$(OUTPUT)/tests/%,$(wildcard tests/vm/*.c))
 
 ifeq ($(V),1)
 Q =
@@ -35,7 +37,7 @@ endif
 BPF_OBJS := $(OUTPUT)/vqmon.bpf.o $(OUTPUT)/vqmon_fentry.bpf.o
 SKELS := $(BPF_OBJS:.bpf.o=.skel.h)
 
-all: vqmod $(BPF_OBJS)
+all: vqmod $(BPF_OBJS) $(VM_TEST_PROGS)
 
 help:
 	@echo 'make            build vqmod and the BPF object'
@@ -82,6 +84,10 @@ $(VQSIM_KO): $(wildcard tools/vqsim/*.c tools/vqsim/*.h) tools/vqsim/Kbuild incl
 $(OUTPUT)/tests/unit_%: tests/unit/%.c tests/unit/unit.h $(LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(USER_CFLAGS) -Itests/unit $< $(LIB_OBJS) $(LDLIBS) -o $@
+
+$(OUTPUT)/tests/%: tests/vm/%.c include/uapi/vqsim.h | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) $< -o $@
 
 test: deps all module $(UNIT_TESTS)
 	$(Q)tests/run
