@@ -12,10 +12,15 @@
 #   negotiated and counted (its /proc/interrupts, rx/tx packets).
 # sigkill: QEMU killed mid-traffic, then vdpa dev del within 10 s, and rmmod.
 #
-# Exits non-zero when a check fails. The VM is KVM when the guest can be a
-# KVM host (modprobe kvm_amd; outer guest on tcg,thread=multi, DESIGN.md §10),
-# else nested TCG (slow). VQ_VM_ACCEL=kvm|tcg forces one. Not a test file of
-# its own: the VM harness calls it once it can start VMs in the guest.
+# Exits non-zero when a check fails, or when this kernel logged a WARN, BUG
+# or oops meanwhile. The VM is KVM when the guest can be a KVM host (modprobe
+# kvm_amd; outer guest on tcg,thread=multi, DESIGN.md §10), else nested TCG
+# (slow). Not a test file of its own: the VM harness calls it once it can
+# start VMs in the guest, e.g. tools/vm/run --kernel 6.12 --mem 2048 -- THIS all
+#   VQ_VM_ACCEL=kvm|tcg      force one
+#   VQ_VM_BOOT_TRIES=3       VM boots to try (a nested VM may hang in its boot)
+#   VQ_VM_BOOT_TIMEOUT=240   seconds for one boot
+#   VQ_VM_CMDLINE=quiet      kernel arguments of the VM besides its console
 set -uo pipefail
 
 VQ_ROOT=${VQ_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
