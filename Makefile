@@ -32,6 +32,8 @@ UNIT_ENGINE := dim engine
 UNIT_CORE := sample queue history modstate atomic_file
 UNIT_SHOW := prom
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/unit_%,$(wildcard tests/unit/test_*.c))
+# Programs the VM tests run in the guest (libc only), e.g. the vhost-vdpa driver.
+VM_TEST_PROGS := $(patsubst tests/vm/%.c,$(OUTPUT)/tests/%,$(wildcard tests/vm/*.c))
 
 ifeq ($(V),1)
 Q =
@@ -51,9 +53,10 @@ SKELS := $(BPF_OBJS:.bpf.o=.skel.h)
 # The monitor on its own, for bpftool prog loadall ... autoattach on a host
 HOST_OBJ := $(OUTPUT)/vqmon_host.bpf.o
 
-# Test tools the VM tests run in the guest: built with vqmod, so that make, make
-# module and tests/run need nothing else.
-TEST_TOOLS := $(OUTPUT)/tests/vqsim_nl_fuzz
+# Test tools the VM tests run in the guest (libc and libmnl only): the netlink
+# fuzzer, and tests/vm/*.c such as the vhost-vdpa driver. Built with vqmod, so
+# that make, make module and tests/run need nothing else.
+TEST_TOOLS := $(OUTPUT)/tests/vqsim_nl_fuzz $(VM_TEST_PROGS)
 
 all: vqmod $(BPF_OBJS) $(HOST_OBJ) $(TEST_TOOLS)
 
@@ -148,6 +151,10 @@ $(OUTPUT)/tests/unit_test_%: tests/unit/test_%.c tests/unit/unit.h $$(call unit_
 	$(Q)$(CC) $(USER_CFLAGS) -MF $@.d -Itests/unit $< $(call unit_libs,$*) -o $@
 
 -include $(UNIT_TESTS:=.d)
+
+$(OUTPUT)/tests/%: tests/vm/%.c include/uapi/vqsim.h | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(USER_CFLAGS) $< -o $@
 
 test: deps all module $(UNIT_TESTS)
 	$(Q)tests/run

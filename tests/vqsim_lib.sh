@@ -12,10 +12,11 @@ vqsim_require() {
 	vqsim_load
 }
 
-# vqsim_load: the vDPA bus, virtio_vdpa and vqsim.ko, once.
+# vqsim_load: the vDPA bus, virtio_vdpa and vqsim.ko, once. vqsim uses
+# vhost_iotlb for its address spaces, which insmod does not pull in.
 vqsim_load() {
 	[ -d /sys/module/vqsim ] && return 0
-	modprobe vdpa && modprobe virtio_vdpa || return
+	modprobe vdpa && modprobe virtio_vdpa && modprobe vhost_iotlb || return
 	insmod "$VQ_ROOT/tools/vqsim/vqsim.ko"
 }
 
@@ -39,6 +40,54 @@ vqsim_up() {
 }
 
 vqsim_down() { vdpa dev del "$1"; }
+
+# vqsim_bind NAME virtio_vdpa|vhost_vdpa: moves a device to that driver, and
+# keeps it there for later probes (driver_override).
+vqsim_bind() {
+	local name=$1 drv=$2 dev=/sys/bus/vdpa/devices/$1
+	[ -d "$dev" ] || { echo "vqsim_bind: no vdpa device $name" >&2; return 1; }
+	[ "$drv" = vhost_vdpa ] && { modprobe vhost_vdpa || return; }
+	[ -e "$dev/driver" ] && [ "$(basename "$(readlink -f "$dev/driver")")" = "$drv" ] && return 0
+	[ -e "$dev/driver" ] && { echo "$name" >"$dev/driver/unbind" || return; }
+	echo "$drv" >"$dev/driver_override" && echo "$name" >"/sys/bus/vdpa/drivers/$drv/bind"
+}
+
+# vqsim_vhost_node NAME: prints /dev/vhost-vdpa-N of a device bound to vhost_vdpa.
+vqsim_vhost_node() {
+	local n
+	for _ in $(seq 50); do
+		n=$(ls "/sys/bus/vdpa/devices/$1" 2>/dev/null | grep -m1 '^vhost-vdpa-[0-9]*$')
+		[ -n "$n" ] && [ -c "/dev/$n" ] && { echo "/dev/$n"; return 0; }
+		sleep 0.1
+	done
+	echo "vqsim_vhost_node: no /dev/vhost-vdpa-N for $1" >&2
+	return 1
+}
+
+# vqsim_up_vhost NAME [vdpa dev add args]: adds the device, binds it to
+# vhost_vdpa and prints its /dev/vhost-vdpa-N, e.g. for
+# `qemu ... -netdev vhost-vdpa,vhostdev=$(vqsim_up_vhost vqsim0),id=n0`.
+# Delete it (vdpa dev del) only once no process has that node open:
+# vhost_vdpa waits for the close.
+vqsim_up_vhost() {
+	local name=$1
+	shift
+	vqsim_load && modprobe vhost_vdpa || return
+	vdpa dev add name "$name" mgmtdev vqsim "$@" || return
+	vqsim_bind "$name" vhost_vdpa && vqsim_vhost_node "$name"
+}
+
+# vqsim_iotlb_stat NAME QUEUE FIELD: a refusal counter of debugfs iotlb
+# (iotlb_miss iotlb_perm iotlb_bad ring_errors kicks_not_ready broken); QUEUE
+# -1 reads a device line (map_refused, driver_dma_api). Readable at any time,
+# unlike vdpa dev vstats, which needs the device driven (FEATURES_OK).
+vqsim_iotlb_stat() {
+	awk -v q="$2" -v f="$3" '
+		$1 == "queue" { for (i = 1; i <= NF; i++) col[$i] = i; table = 1; next }
+		q == -1 && $1 == f { print $2; exit }
+		table && $1 == q && (f in col) { print $col[f]; exit }' \
+		"/sys/kernel/debug/vqsim/$1/iotlb"
+}
 
 # vqsim_stat NAME QUEUE FIELD: one figure of vqmod sim stats --json.
 vqsim_stat() {

@@ -11,6 +11,7 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/vdpa.h>
+#include <linux/vhost_iotlb.h>
 #include <linux/virtio_net.h>
 #include <uapi/linux/virtio_ring.h>
 
@@ -22,7 +23,16 @@
 #define VQSIM_PINGPONG_TIMEOUT_NS	(100 * NSEC_PER_MSEC)
 #define VQSIM_MAX_SEGS		64	/* descriptors in one chain */
 
+/*
+ * One virtqueue group and one address space. QEMU 7.2, the VM path's user,
+ * never asks for vq groups or ASIDs, so a separate control queue group would
+ * go unused (see README.md).
+ */
+#define VQSIM_NGROUPS		1
+#define VQSIM_NAS		1
+
 struct vqsim_dev;
+struct seq_file;
 
 struct vqsim_vq_stats {
 	u64 packets;
@@ -37,6 +47,24 @@ struct vqsim_vq_stats {
 	u64 delay_max_ns;
 	u64 src_frames;
 	u64 src_replies;
+
+	/* Refused device accesses; each also breaks the queue. */
+	u64 iotlb_miss;		/* no map entry covers the address */
+	u64 iotlb_perm;		/* the entry forbids a read or a write */
+	u64 iotlb_bad;		/* the address is not RAM the device may use */
+	u64 ring_errors;	/* the driver broke the ring or a descriptor */
+	u64 kicks_not_ready;	/* kicks on a queue that is not ready */
+};
+
+/*
+ * An address space: the IOTLB that vhost-vdpa fills with dma_map (IOVA to
+ * the physical address of pages it pinned), or pass-through while no map
+ * was set. Pass-through means identity, and only for virtio_vdpa, whose
+ * addresses come from the kernel's DMA API on our dma_dev.
+ */
+struct vqsim_as {
+	struct vhost_iotlb iotlb;
+	bool passthrough;
 };
 
 /* The traffic source of one rx queue. */
@@ -55,7 +83,7 @@ struct vqsim_source {
 	u64 sent_ns;		/* ping-pong: when the awaited frame left */
 };
 
-/* One descriptor of a chain, as a guest physical address. */
+/* One descriptor of a chain, as an IOVA of the queue's address space. */
 struct vqsim_seg {
 	u64 addr;
 	u32 len;
@@ -72,10 +100,11 @@ struct vqsim_chain {
 };
 
 struct vqsim_vq {
-	/* The split ring, mapped once it is ready. */
-	struct vring_desc *desc;
-	struct vring_avail *avail;
-	struct vring_used *used;
+	/*
+	 * The split ring, at desc_addr, driver_addr and device_addr in the
+	 * queue's address space. Every access is translated (vqsim_iotlb.c).
+	 */
+	bool mapped;		/* vqsim_ring_map accepted the ring */
 	u16 last_avail_idx;
 	u16 used_idx;
 	struct vqsim_chain chain;
@@ -142,6 +171,14 @@ struct vqsim_dev {
 	u32 curr_vqp;			/* as the driver set it on the cvq */
 	struct vqsim_fault fault;
 	struct dentry *ddir;
+
+	/* Address spaces; changed and used under lock. */
+	struct vqsim_as as[VQSIM_NAS];
+	/* The bound driver uses the DMA API (virtio_vdpa): pass-through is safe. */
+	bool dma_api;
+	/* A userspace driver holds the module while it drives the device. */
+	bool user_ref;
+	u64 map_refused;		/* dma_map calls refused */
 };
 
 static inline struct vqsim_dev *vdpa_to_vqsim(struct vdpa_device *vdpa)
@@ -174,11 +211,36 @@ int vqsim_virtio_index(struct vqsim_dev *vs);
 
 /* vqsim_ring.c: the device side of split virtqueues; under vs->lock */
 int vqsim_ring_map(struct vqsim_vq *vq);
+int vqsim_ring_check(struct vqsim_vq *vq);
 int vqsim_ring_get(struct vqsim_vq *vq);
 ssize_t vqsim_chain_pull(struct vqsim_chain *c, void *buf, size_t len);
 ssize_t vqsim_chain_push(struct vqsim_chain *c, const void *buf, size_t len);
-void vqsim_ring_used(struct vqsim_vq *vq, u32 len);
+int vqsim_ring_used(struct vqsim_vq *vq, u32 len);
 bool vqsim_ring_need_notify(struct vqsim_vq *vq);
+
+/* vqsim_iotlb.c: address translation; device accesses under vs->lock */
+enum vqsim_dma_dir {
+	VQSIM_DMA_READ = VHOST_MAP_RO,	/* the device reads driver memory */
+	VQSIM_DMA_WRITE = VHOST_MAP_WO,	/* the device writes it */
+};
+
+void *vqsim_dma_ptr(struct vqsim_vq *vq, u64 iova, u64 len,
+		    enum vqsim_dma_dir dir, u64 *chunk);
+int vqsim_dma_copy(struct vqsim_vq *vq, u64 iova, void *buf, size_t len,
+		   enum vqsim_dma_dir dir);
+int vqsim_dma_probe(struct vqsim_vq *vq, u64 iova, u64 len,
+		    enum vqsim_dma_dir dir);
+void vqsim_vq_break(struct vqsim_vq *vq, u64 *counter, const char *why,
+		    u64 iova, u64 val);
+int vqsim_as_init(struct vqsim_dev *vs);
+void vqsim_as_passthrough_locked(struct vqsim_dev *vs, u32 asid);
+void vqsim_as_free(struct vqsim_dev *vs);
+int vqsim_dma_map(struct vdpa_device *vdpa, unsigned int asid, u64 iova,
+		  u64 size, u64 pa, u32 perm, void *opaque);
+int vqsim_dma_unmap(struct vdpa_device *vdpa, unsigned int asid, u64 iova,
+		    u64 size);
+int vqsim_reset_map(struct vdpa_device *vdpa, unsigned int asid);
+void vqsim_iotlb_show(struct seq_file *m, struct vqsim_dev *vs);
 
 /* vqsim_datapath.c */
 int vqsim_worker_fn(void *data);

@@ -193,7 +193,9 @@ static void vqsim_used_locked(struct vqsim_dev *vs, struct vqsim_vq *vq,
 {
 	/* The buffer's data must be visible before the used index moves. */
 	smp_wmb();
-	vqsim_ring_used(vq, used_len);
+	/* A queue the device cannot reach is broken: nothing to notify. */
+	if (vqsim_ring_used(vq, used_len))
+		return;
 	vq->st.packets++;
 	vq->st.bytes += bytes;
 	trace_vqsim_used(vqsim_name(vs), vq->idx, 1, bytes);
@@ -440,8 +442,11 @@ static bool vqsim_rx_put_locked(struct vqsim_dev *vs, struct vqsim_vq *rxq,
 		return false;
 	}
 	n = vqsim_chain_push(&rxq->chain, frame, len);
-	if (n < 0)
-		n = 0;
+	if (n < 0) {
+		/* Refused by the IOTLB (counted): the queue is broken. */
+		rxq->st.drops++;
+		return false;
+	}
 	vqsim_used_locked(vs, rxq, n, n, now);
 	return true;
 }
@@ -487,8 +492,12 @@ static bool vqsim_tx_pair(struct vqsim_dev *vs, u32 pair)
 			return false;
 		}
 		len = vqsim_chain_pull(&txq->chain, vs->buf, VQSIM_BUF_SIZE);
-		if (len < 0)
-			len = 0;
+		if (len < 0) {
+			/* Refused by the IOTLB (counted): the queue is broken. */
+			spin_unlock_irqrestore(&vs->lock, flags);
+			local_bh_enable();
+			return false;
+		}
 		now = ktime_get_ns();
 		f = vqsim_frame_of(vs->buf, len);
 		if (f && (get_unaligned(&f->flags) & VQSIM_FRAME_F_REPLY))
@@ -679,6 +688,7 @@ int vqsim_get_vendor_stats(struct vdpa_device *vdpa, u16 idx,
 	struct vqsim_vq *vq;
 	unsigned long flags;
 	u32 usecs, packets, pending;
+	bool broken;
 
 	if (idx >= vs->nvqs) {
 		NL_SET_ERR_MSG_FMT_MOD(extack, "qidx %u: the device has %u queues",
@@ -691,6 +701,7 @@ int vqsim_get_vendor_stats(struct vdpa_device *vdpa, u16 idx,
 	usecs = vq->coal_usecs;
 	packets = vq->coal_packets;
 	pending = vq->pending;
+	broken = vq->broken;
 	spin_unlock_irqrestore(&vs->lock, flags);
 
 	if (vqsim_vstat(msg, "packets", st.packets) ||
@@ -705,7 +716,13 @@ int vqsim_get_vendor_stats(struct vdpa_device *vdpa, u16 idx,
 	    vqsim_vstat(msg, "delay_max_ns", st.delay_max_ns) ||
 	    vqsim_vstat(msg, "pending", pending) ||
 	    vqsim_vstat(msg, "coal_usecs", usecs) ||
-	    vqsim_vstat(msg, "coal_packets", packets))
+	    vqsim_vstat(msg, "coal_packets", packets) ||
+	    vqsim_vstat(msg, "iotlb_miss", st.iotlb_miss) ||
+	    vqsim_vstat(msg, "iotlb_perm", st.iotlb_perm) ||
+	    vqsim_vstat(msg, "iotlb_bad", st.iotlb_bad) ||
+	    vqsim_vstat(msg, "ring_errors", st.ring_errors) ||
+	    vqsim_vstat(msg, "kicks_not_ready", st.kicks_not_ready) ||
+	    vqsim_vstat(msg, "broken", broken))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -9,12 +9,22 @@
  *   timer_delay_us   spin this long in each coalescing timer callback before it
  *                    takes the device lock (at most 10 ms): widens the window in
  *                    which the worker notifies and re-arms under a running callback
+ * and, read-only, iotlb: the address spaces, their map entries, refused
+ * dma_map calls, and the refused accesses of each queue.
  */
 #include <linux/debugfs.h>
+#include <linux/seq_file.h>
 
 #include "vqsim.h"
 
 static struct dentry *vqsim_ddir;
+
+static int vqsim_iotlb_debug_show(struct seq_file *m, void *data)
+{
+	vqsim_iotlb_show(m, m->private);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vqsim_iotlb_debug);
 
 void vqsim_debugfs_init(void)
 {
@@ -38,6 +48,7 @@ void vqsim_debugfs_dev_add(struct vqsim_dev *vs)
 	debugfs_create_u32("stall_ms", 0600, vs->ddir, &vs->fault.stall_ms);
 	debugfs_create_u32("timer_delay_us", 0600, vs->ddir,
 			   &vs->fault.timer_delay_us);
+	debugfs_create_file("iotlb", 0400, vs->ddir, vs, &vqsim_iotlb_debug_fops);
 }
 
 void vqsim_debugfs_dev_del(struct vqsim_dev *vs)

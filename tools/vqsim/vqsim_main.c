@@ -72,22 +72,40 @@ static void vqsim_vq_reset_locked(struct vqsim_dev *vs, struct vqsim_vq *vq)
 	vq->private = NULL;
 	vqsim_coal_reset_locked(vq);
 	vq->src.waiting = false;
-	vq->desc = NULL;
-	vq->avail = NULL;
-	vq->used = NULL;
+	vq->mapped = false;
 	vq->last_avail_idx = 0;
 	vq->used_idx = 0;
 	vq->broken = false;
 }
 
-static void vqsim_do_reset(struct vqsim_dev *vs)
+/*
+ * Pass-through (DMA addresses are physical) is right for virtio_vdpa only,
+ * which maps buffers with the DMA API on our dma_dev. Every driver resets the
+ * device before it uses it (virtio_vdpa at probe, vhost_vdpa at open), so
+ * the reset decides.
+ */
+static bool vqsim_driver_uses_dma_api(struct vqsim_dev *vs)
 {
+	struct device_driver *drv = READ_ONCE(vs->vdpa.dev.driver);
+
+	return drv && !strcmp(drv->name, "virtio_vdpa");
+}
+
+/* Under vs->mutex. flags: VDPA_RESET_F_CLEAN_MAP also drops the maps. */
+static void vqsim_do_reset(struct vqsim_dev *vs, u32 reset_flags)
+{
+	bool put_ref = false;
 	unsigned long flags;
 	u32 i;
 
 	spin_lock_irqsave(&vs->lock, flags);
 	for (i = 0; i < vs->nvqs; i++)
 		vqsim_vq_reset_locked(vs, &vs->vqs[i]);
+	if (reset_flags & VDPA_RESET_F_CLEAN_MAP)
+		for (i = 0; i < VQSIM_NAS; i++)
+			vqsim_as_passthrough_locked(vs, i);
+	vs->dma_api = vqsim_driver_uses_dma_api(vs);
+	swap(put_ref, vs->user_ref);
 	vs->running = false;
 	vs->features = 0;
 	vs->status = 0;
@@ -97,6 +115,8 @@ static void vqsim_do_reset(struct vqsim_dev *vs)
 	vqsim_vq_stop_timers(vs);
 	for (i = 0; i < vs->nvqs; i++)
 		vqsim_nl_coal_notify(vs, i);
+	if (put_ref)
+		module_put(THIS_MODULE);
 }
 
 static int vqsim_set_vq_address(struct vdpa_device *vdpa, u16 idx, u64 desc,
@@ -123,6 +143,8 @@ static void vqsim_kick_vq(struct vdpa_device *vdpa, u16 idx)
 
 	spin_lock_irqsave(&vs->lock, flags);
 	vq->st.kicks++;
+	if (!vq->ready)
+		vq->st.kicks_not_ready++;
 	spin_unlock_irqrestore(&vs->lock, flags);
 	trace_vqsim_kick(vqsim_name(vs), idx);
 	if (vq->ready)
@@ -152,12 +174,13 @@ static void vqsim_set_vq_ready(struct vdpa_device *vdpa, u16 idx, bool ready)
 	mutex_lock(&vs->mutex);
 	spin_lock_irqsave(&vs->lock, flags);
 	if (ready && !vq->ready) {
+		/* A bad ring is counted and logged there. */
 		err = vqsim_ring_map(vq);
-		if (err) {
-			dev_warn(&vdpa->dev, "vq %u: ring not usable (%d)\n",
-				 idx, err);
+		if (err)
 			ready = false;
-		}
+		/* Enabled while running (ENABLE_AFTER_DRIVER_OK): check it now. */
+		else if (vs->running)
+			vqsim_ring_check(vq);
 		/* No inflight buffers across a stop: resume with used == avail. */
 		vq->used_idx = vq->last_avail_idx;
 	}
@@ -204,6 +227,7 @@ static u32 vqsim_get_vq_align(struct vdpa_device *vdpa)
 	return VQSIM_QUEUE_ALIGN;
 }
 
+/* Every queue, the control queue too, is in group 0, in address space 0. */
 static u32 vqsim_get_vq_group(struct vdpa_device *vdpa, u16 idx)
 {
 	return 0;
@@ -272,26 +296,46 @@ static u8 vqsim_get_status(struct vdpa_device *vdpa)
 static void vqsim_set_status(struct vdpa_device *vdpa, u8 status)
 {
 	struct vqsim_dev *vs = vdpa_to_vqsim(vdpa);
+	bool was_running;
 	unsigned long flags;
+	u32 i;
 
 	mutex_lock(&vs->mutex);
 	spin_lock_irqsave(&vs->lock, flags);
+	/*
+	 * A process driving us through /dev/vhost-vdpa-N holds the module until
+	 * it resets the device (at the latest when its file closes), so that
+	 * rmmod fails instead of waiting in vhost_vdpa_remove for the close.
+	 */
+	if (status && !vs->dma_api && !vs->user_ref)
+		vs->user_ref = try_module_get(THIS_MODULE);
+	was_running = vs->running;
 	vs->status = status;
 	vs->running = !!(status & VIRTIO_CONFIG_S_DRIVER_OK);
+	/* Rings are mapped by now (QEMU maps after it enables the queues). */
+	for (i = 0; vs->running && !was_running && i < vs->nvqs; i++)
+		if (vs->vqs[i].ready)
+			vqsim_ring_check(&vs->vqs[i]);
 	spin_unlock_irqrestore(&vs->lock, flags);
 	mutex_unlock(&vs->mutex);
 	if (status & VIRTIO_CONFIG_S_DRIVER_OK)
 		vqsim_kick(vs);
 }
 
-static int vqsim_reset(struct vdpa_device *vdpa)
+static int vqsim_compat_reset(struct vdpa_device *vdpa, u32 flags)
 {
 	struct vqsim_dev *vs = vdpa_to_vqsim(vdpa);
 
 	mutex_lock(&vs->mutex);
-	vqsim_do_reset(vs);
+	vqsim_do_reset(vs, flags);
 	mutex_unlock(&vs->mutex);
 	return 0;
+}
+
+/* Keeps the maps: vhost-vdpa's VHOST_BACKEND_F_IOTLB_PERSIST. */
+static int vqsim_reset(struct vdpa_device *vdpa)
+{
+	return vqsim_compat_reset(vdpa, 0);
 }
 
 static size_t vqsim_get_config_size(struct vdpa_device *vdpa)
@@ -340,6 +384,7 @@ static void vqsim_free(struct vdpa_device *vdpa)
 	kvfree(vs->buf);
 	kvfree(vs->srcbuf);
 	kfree(vs->vqs);
+	vqsim_as_free(vs);
 }
 
 static const struct vdpa_config_ops vqsim_config_ops = {
@@ -365,11 +410,15 @@ static const struct vdpa_config_ops vqsim_config_ops = {
 	.get_status = vqsim_get_status,
 	.set_status = vqsim_set_status,
 	.reset = vqsim_reset,
+	.compat_reset = vqsim_compat_reset,
 	.get_config_size = vqsim_get_config_size,
 	.get_config = vqsim_get_config,
 	.set_config = vqsim_set_config,
 	.get_generation = vqsim_get_generation,
 	.get_iova_range = vqsim_get_iova_range,
+	.dma_map = vqsim_dma_map,
+	.dma_unmap = vqsim_dma_unmap,
+	.reset_map = vqsim_reset_map,
 	.free = vqsim_free,
 };
 
@@ -405,8 +454,9 @@ static int vqsim_dev_add(struct vdpa_mgmt_dev *mdev, const char *name,
 	    (config->device_features & ~VQSIM_FEATURES))
 		return -EINVAL;
 
+	/* Physical addresses in the maps (use_va false): vhost-vdpa pins pages. */
 	vs = vdpa_alloc_device(struct vqsim_dev, vdpa, NULL, &vqsim_config_ops,
-			       1, 1, name, false);
+			       VQSIM_NGROUPS, VQSIM_NAS, name, false);
 	if (IS_ERR(vs))
 		return PTR_ERR(vs);
 
@@ -419,6 +469,9 @@ static int vqsim_dev_add(struct vdpa_mgmt_dev *mdev, const char *name,
 	mutex_init(&vs->mutex);
 	spin_lock_init(&vs->lock);
 	INIT_LIST_HEAD(&vs->list);
+	err = vqsim_as_init(vs);
+	if (err)
+		goto err_put;
 
 	/* Modern virtio only (VERSION_1 is required): config is little endian. */
 	cfg = &vs->config;
@@ -453,7 +506,7 @@ static int vqsim_dev_add(struct vdpa_mgmt_dev *mdev, const char *name,
 	if (!vs->buf || !vs->srcbuf)
 		goto err_put;
 
-	/* No iommu: the driver's DMA addresses are guest physical addresses. */
+	/* No iommu: virtio_vdpa's DMA addresses are physical (pass-through). */
 	vs->vdpa.dev.dma_mask = &vs->vdpa.dev.coherent_dma_mask;
 	err = dma_set_mask_and_coherent(&vs->vdpa.dev, DMA_BIT_MASK(64));
 	if (err)
