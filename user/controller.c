@@ -33,6 +33,7 @@ int controller_init(struct controller *ctl, const struct run_opts *o)
 	memset(ctl, 0, sizeof(*ctl));
 	ctl->o = o;
 	restore_init(&ctl->restore, o->state_path);
+	claims_init(&ctl->claims);
 	modstate_init(&ctl->published);
 	vq_snapshot_init(&ctl->exported);
 	snprintf(ctl->published_path, sizeof(ctl->published_path), "%s", MODSTATE_DEFAULT_PATH);
@@ -46,9 +47,12 @@ int controller_init(struct controller *ctl, const struct run_opts *o)
 
 void controller_free(struct controller *ctl)
 {
-	for (size_t i = 0; i < ctl->nq; i++)
+	for (size_t i = 0; i < ctl->nq; i++) {
+		vq_ident_put(ctl->q[i]->id);
 		free(ctl->q[i]);
+	}
 	free(ctl->q);
+	claims_free(&ctl->claims);
 	free(ctl->batch);
 	free(ctl->batch_queue);
 	free(ctl->batch_reason);
@@ -127,8 +131,9 @@ static struct ctl_queue *find(const struct controller *ctl, const struct vq_key 
 }
 
 /* A new entry for a queue seen for the first time; NULL when out of memory. */
-static struct ctl_queue *new_queue(struct controller *ctl, const struct vq_key *k)
+static struct ctl_queue *new_queue(struct controller *ctl, struct vq_ident *id)
 {
+	const struct vq_key *k = &id->key;
 	struct ctl_queue **q = array_grow(ctl->q, &ctl->q_cap, ctl->nq + 1, sizeof(*q)), *e;
 	bool found;
 	size_t i;
@@ -140,6 +145,7 @@ static struct ctl_queue *new_queue(struct controller *ctl, const struct vq_key *
 	if (!e)
 		return NULL;
 	e->key = *k;
+	e->id = vq_ident_get(id);
 	i = lookup(ctl, k, &found);
 	memmove(&ctl->q[i + 1], &ctl->q[i], (ctl->nq - i) * sizeof(*ctl->q));
 	ctl->q[i] = e;
@@ -147,10 +153,43 @@ static struct ctl_queue *new_queue(struct controller *ctl, const struct vq_key *
 	return e;
 }
 
-/* A queue seen for the first time: where it is set, and what it has now. */
-static struct ctl_queue *adopt(struct controller *ctl, const struct vq_ident *id)
+/*
+ * One run sets a device: a claim per device, held until exit. Another run's
+ * device is left to it, said once; for a run given that --device, it is the
+ * end (-EBUSY, with ctl->err).
+ */
+static int claim(struct controller *ctl, const struct ctl_queue *q)
 {
-	struct ctl_queue *q = new_queue(ctl, &id->key);
+	pid_t holder;
+	int err;
+
+	if (!strcmp(ctl->act.ops->name, "dry-run")) /* sets nothing */
+		return 0;
+	err = claim_device(&ctl->claims, ctl->act.ops->name, q->target.dev, &holder);
+	if (!err)
+		return 0;
+	if (err == -EBUSY && ctl->o->device) {
+		snprintf(ctl->err, sizeof(ctl->err),
+			 "%s is already moderated by another vqmod run (pid %d); one run sets a device", q->target.dev,
+			 (int)holder);
+		return err;
+	}
+	if (strcmp(ctl->refused_dev, q->target.dev)) {
+		snprintf(ctl->refused_dev, sizeof(ctl->refused_dev), "%s", q->target.dev);
+		if (err == -EBUSY)
+			fprintf(stderr, "vqmod run: %s is moderated by another vqmod run (pid %d); left to it\n",
+				q->target.dev, (int)holder);
+		else
+			fprintf(stderr, "vqmod run: %s: cannot claim it under %s: %s; not moderated\n", q->target.dev,
+				CLAIM_DIR, strerror(-err));
+	}
+	return 1;
+}
+
+/* A queue seen for the first time: where it is set, and what it has now. */
+static struct ctl_queue *adopt(struct controller *ctl, struct vq_ident *id, int *err)
+{
+	struct ctl_queue *q = new_queue(ctl, id);
 	struct engine_queue_config qc = {
 	    .kind = id->type == VQ_TYPE_TX ? ENGINE_QUEUE_TX : ENGINE_QUEUE_RX,
 	    .group = budget_group(id),
@@ -164,6 +203,10 @@ static struct ctl_queue *adopt(struct controller *ctl, const struct vq_ident *id
 		goto unsettable;
 	if (ctl->o->device && !names_queue(ctl->o->device, strlen(ctl->o->device), id, &q->target))
 		return q; /* filtered out: known, never set */
+	ctl->matched = true;
+	*err = claim(ctl, q);
+	if (*err)
+		return *err < 0 ? NULL : (*err = 0, q);
 	if (ctl->act.ops->get(&ctl->act, &q->target, &q->current)) {
 		fprintf(stderr, "vqmod run: %s %s: %s; not moderated\n", id->dev, id->queue, ctl->act.err);
 		goto unsettable;
@@ -219,9 +262,120 @@ static void forget_vanished(struct controller *ctl)
 			modstate_forget(&ctl->published, q->shown);
 			ctl->republish = true;
 		}
+		vq_ident_put(q->id);
 		free(q);
 	}
 	ctl->nq = kept;
+}
+
+/* A --device or --queue that matches nothing is said once, after this long. */
+#define UNMATCHED_NS (5 * 1000000000ULL)
+
+static void say_unmatched(struct controller *ctl, const struct vq_period *p)
+{
+	char seen[256] = "";
+	size_t len = 0;
+
+	ctl->unmatched_said = true;
+	/* the devices it does see, to show a typo (the period is in key order: a device's queues together) */
+	for (size_t i = 0; i < p->n && len < sizeof(seen) - 40; i++)
+		if (!i || strcmp(p->s[i].id->dev, p->s[i - 1].id->dev))
+			len += snprintf(seen + len, sizeof(seen) - len, "%s%s", len ? ", " : "", p->s[i].id->dev);
+	fprintf(stderr, "vqmod run: %s%s%s%s%s has matched no rx or tx queue in %llu s (queues seen on: %s); waiting for it\n",
+		ctl->o->device ? "--device " : "", ctl->o->device ?: "", ctl->o->device && ctl->o->queue ? " with " : "",
+		ctl->o->queue ? "--queue " : "", ctl->o->queue ?: "", UNMATCHED_NS / 1000000000ULL, len ? seen : "none");
+}
+
+static bool coal_same(const struct coalesce *a, const struct coalesce *b)
+{
+	return a->usecs == b->usecs && a->frames == b->frames;
+}
+
+/*
+ * Someone else set a moderated queue. Two controllers of one queue undo
+ * each other's work, so vqmod yields it: it stops setting it, and leaves
+ * their setting at exit. --take-back keeps it vqmod's; a device reset is
+ * nobody's choice and is set again.
+ */
+static void set_by_other(struct controller *ctl, struct ctl_queue *q, const struct coalesce *now, const char *by,
+			 bool reset)
+{
+	char text[160];
+
+	if (coal_same(now, &q->current) && !now->adaptive)
+		return; /* the same setting again: nothing to undo */
+	if (reset || (ctl->o->take_back && !now->adaptive)) {
+		snprintf(text, sizeof(text), "set by %s, not vqmod: %s", by,
+			 reset ? "vqmod sets it again" : "vqmod takes it back (--take-back)");
+		run_log_event(ctl, q, reset ? "reset" : "take-back", now, text);
+		q->current = *now; /* the engine sees the device differ, and sets it again */
+		return;
+	}
+	snprintf(text, sizeof(text), "set by %s, not vqmod: vqmod yields this queue and leaves it so%s", by,
+		 now->adaptive ? " (the driver's adaptive moderation is on)" : " (--take-back keeps it)");
+	run_log_event(ctl, q, "yield", now, text);
+	fprintf(stderr, "vqmod run: %s %s (%s queue %u): %s\n", q->id->dev, q->id->queue, q->target.dev,
+		q->target.queue, text);
+	engine_queue_remove(ctl->engine, engine_id(&q->key));
+	restore_forget(&ctl->restore, ctl->act.ops->name, &q->target); /* theirs now: not undone at exit */
+	q->settable = false;
+	q->yielded = true;
+	q->current = *now;
+	ctl->yields++;
+	if (q->shown) {
+		q->shown->m.usecs = now->usecs;
+		q->shown->m.frames = now->frames;
+		snprintf(q->shown->m.state, sizeof(q->shown->m.state), "yielded");
+	}
+	ctl->republish = true;
+}
+
+static void other_change(void *arg, const struct act_change *c)
+{
+	struct controller *ctl = arg;
+
+	for (size_t i = 0; i < ctl->nq; i++) {
+		struct ctl_queue *q = ctl->q[i];
+
+		if (q->settable && q->target.queue == c->target.queue && q->target.tx == c->target.tx &&
+		    !strcmp(q->target.dev, c->target.dev))
+			set_by_other(ctl, q, &c->coal, c->by, c->reset);
+	}
+}
+
+/* Each moderated queue's setting read from the device, against the one vqmod set. */
+static void read_back(struct controller *ctl)
+{
+	struct coalesce now;
+
+	for (size_t i = 0; i < ctl->nq; i++) {
+		struct ctl_queue *q = ctl->q[i];
+
+		if (q->settable && !ctl->act.ops->get(&ctl->act, &q->target, &now))
+			set_by_other(ctl, q, &now, "someone else (read back)", false);
+	}
+}
+
+/*
+ * Changes by others: heard every tick where the device tells (vqsim's
+ * COAL_NTF), read back where it does not (ethtool), or where some were
+ * missed, on the export cadence.
+ */
+static void notice_others(struct controller *ctl, __u64 now_ns)
+{
+	int err = -ENOBUFS;
+
+	if (ctl->act.ops->changes) {
+		err = ctl->act.ops->changes(&ctl->act, other_change, ctl);
+		if (err == -ENOBUFS)
+			fprintf(stderr, "vqmod run: %s; reading every queue's coalescing back\n", ctl->act.err);
+	} else if (now_ns - ctl->readback_ns < ctl->o->export_interval_ns) {
+		return;
+	}
+	if (err == -ENOBUFS) {
+		ctl->readback_ns = now_ns;
+		read_back(ctl);
+	}
 }
 
 /* Room for n settings in the tick's batch. */
@@ -251,10 +405,13 @@ static int batch_reserve(struct controller *ctl, size_t n)
 static int control(struct controller *ctl, const struct vq_period *p)
 {
 	struct engine_sample es = {.period_ns = p->end_ns - p->start_ns}; /* no histogram: not zeroed each time */
-	size_t nb = 0, j = 0;
-	int err;
+	size_t nb = 0, j = 0, nseen = 0;
+	int err = 0;
 
 	ctl->tick++;
+	if (!ctl->start_ns)
+		ctl->start_ns = p->start_ns;
+	notice_others(ctl, p->end_ns);
 	/* the period and ctl->q are both in key order: one walk, no search */
 	for (size_t i = 0; i < p->n; i++) {
 		const struct vq_sample *s = &p->s[i];
@@ -268,10 +425,11 @@ static int control(struct controller *ctl, const struct vq_period *p)
 			j++;
 		if (j < ctl->nq && !vq_key_cmp(&ctl->q[j]->key, &s->id->key))
 			q = ctl->q[j];
-		else if (!(q = adopt(ctl, s->id))) /* in at j */
-			return -ENOMEM;
+		else if (!(q = adopt(ctl, s->id, &err))) /* in at j */
+			return err ?: -ENOMEM;
 		j++;
 		q->seen = ctl->tick;
+		nseen++;
 		es.events = s->delta.irqs;
 		es.packets = s->delta.packets;
 		es.bytes = s->delta.bytes;
@@ -308,7 +466,10 @@ static int control(struct controller *ctl, const struct vq_period *p)
 		ctl->batch_queue[nb++] = q;
 	}
 	fflush(stdout);
-	forget_vanished(ctl);
+	if (nseen != ctl->nq) /* a walk of every queue only when one went */
+		forget_vanished(ctl);
+	if (!ctl->matched && !ctl->unmatched_said && p->end_ns - ctl->start_ns >= UNMATCHED_NS)
+		say_unmatched(ctl, p);
 	if (!nb)
 		return 0;
 	ctl->act.ops->set(&ctl->act, ctl->batch, nb);
@@ -340,7 +501,7 @@ static int publish(struct controller *ctl, const struct vq_period *p, const stru
 	const struct vq_moderation **modp = calloc(p->n + 1, sizeof(*modp));
 	struct vq_moderation *mod = calloc(p->n + 1, sizeof(*mod));
 	struct monitor_health health;
-	struct controller_stats stats = {ctl->decisions, ctl->changes, ctl->failures};
+	struct controller_stats stats = {ctl->decisions, ctl->changes, ctl->failures, ctl->yields};
 	struct vq_sample total;
 	struct report r = {.period = p,
 			   .shown = shown,
@@ -359,13 +520,13 @@ static int publish(struct controller *ctl, const struct vq_period *p, const stru
 
 		shown[i] = &p->s[i];
 		modp[i] = &mod[i];
-		if (!q || !q->settable)
+		if (!q || (!q->settable && !q->yielded))
 			continue;
 		mod[i].coalesce_known = true;
 		mod[i].usecs = q->current.usecs;
 		mod[i].frames = q->current.frames;
 		mod[i].decisions = q->decisions;
-		snprintf(mod[i].state, sizeof(mod[i].state), "moderated");
+		snprintf(mod[i].state, sizeof(mod[i].state), q->yielded ? "yielded" : "moderated");
 	}
 	vq_sample_sum(shown, p->n, p->seconds, &total);
 	r.mod = modp;

@@ -16,6 +16,35 @@
 #include "run.h"
 #include "show/httpd.h"
 
+/*
+ * One run per restore record: a second would overwrite the first's record
+ * of the originals, and the two would set the same devices. The claim is
+ * beside the record.
+ */
+static int claim_record(struct controller *ctl)
+{
+	char path[300];
+	pid_t holder;
+	int err;
+
+	if (!strcmp(ctl->act.ops->name, "dry-run")) /* keeps no record */
+		return 0;
+	snprintf(path, sizeof(path), "%s.lock", ctl->restore.path);
+	err = claim_path(&ctl->claims, path, &holder);
+	if (err == -EBUSY) {
+		fprintf(stderr,
+			"vqmod run: another vqmod run (pid %d) is running with the restore record %s; one run "
+			"moderates a host (stop it, or give this one its own --state and --device)\n",
+			(int)holder, ctl->restore.path);
+		return EXIT_RUNTIME;
+	}
+	if (err) {
+		fprintf(stderr, "vqmod run: cannot lock %s: %s\n", path, strerror(-err));
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = {};
@@ -44,6 +73,9 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	snprintf(ctl.published.actuator, sizeof(ctl.published.actuator), "%s", o.actuator);
+	rc = claim_record(&ctl);
+	if (rc)
+		goto out_closed;
 	controller_restore_leftovers(&ctl);
 	rc = vqmon_open(&mon, &o.mon, err, sizeof(err));
 	if (rc) {
@@ -88,11 +120,12 @@ int cmd_run(int argc, char **argv)
 out:
 	if (ctl.act.ops) {
 		restore_apply(&ctl.restore, &ctl.act, stderr);
-		fprintf(stderr, "vqmod run: %llu decisions, %llu changes applied, %llu failed\n",
+		fprintf(stderr, "vqmod run: %llu decisions, %llu changes applied, %llu failed, %llu queues yielded\n",
 			(unsigned long long)ctl.decisions, (unsigned long long)ctl.changes,
-			(unsigned long long)ctl.failures);
-		actuator_close(&ctl.act);
+			(unsigned long long)ctl.failures, (unsigned long long)ctl.yields);
 	}
+out_closed:
+	actuator_close(&ctl.act);
 	collector_free(&col);
 	vqmon_close(mon);
 	ring_buffer__free(loop.wake);

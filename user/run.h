@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "act/actuator.h"
+#include "act/claim.h"
 #include "act/restore.h"
 #include "core/modstate.h"
 #include "core/report.h"
@@ -30,6 +31,7 @@ struct run_opts {
 	unsigned int interval_ms;
 	double duration; /* seconds; 0: until a signal */
 	bool json, verbose;
+	bool take_back; /* a queue someone else sets stays vqmod's (default: yield it) */
 	const char *state_path;
 	const char *prom_file, *listen;
 	__u64 export_interval_ns; /* textfile, HTTP body and the state top reads */
@@ -43,7 +45,9 @@ struct run_opts {
 /* One queue the controller has seen: where it is set, what it has, what it had. */
 struct ctl_queue {
 	struct vq_key key;
+	struct vq_ident *id; /* a reference, for the log */
 	bool settable; /* false: not ours, or the device refused */
+	bool yielded;  /* someone else set it: theirs now */
 	bool changed;  /* its original is in the restore record */
 	struct act_target target;
 	struct coalesce current, original;
@@ -72,7 +76,12 @@ struct controller {
 	__u64 exported_ns;
 	__u64 tick;
 	size_t published_n;
-	__u64 decisions, changes, failures;
+	__u64 decisions, changes, failures, yields;
+	struct claims claims; /* the devices this run sets */
+	char refused_dev[ACT_DEV_LEN]; /* the last device another run holds, said once */
+	__u64 start_ns;		       /* of the first period: --device is reported after 5 s */
+	bool matched, unmatched_said;
+	__u64 readback_ns; /* the last read-back of the queues' coalescing */
 	struct httpd *httpd;
 	struct modstate published; /* for vqmod top, beside the restore record */
 	char published_path[280];
@@ -97,6 +106,9 @@ void controller_restore_leftovers(struct controller *ctl);
 /* run_log.c: a decision, as a line of text or JSON on stdout */
 void run_log_decision(const struct controller *ctl, const struct vq_ident *id, const struct ctl_queue *q,
 		      const struct engine_decision *d);
+/* An event of a queue that is not a decision (yield, take-back, reset), in the log's format. */
+void run_log_event(const struct controller *ctl, const struct ctl_queue *q, const char *event,
+		   const struct coalesce *now, const char *text);
 /* What vqmod top shows of a queue's last change. */
 void run_publish_decision(struct ctl_queue *q, const struct coalesce *next, const char *reason);
 

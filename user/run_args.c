@@ -17,7 +17,7 @@ static const char usage[] =
     "                 [--interval MS] [--duration S] [--max-delay US] [--irq-budget N]\n"
     "                 [--weight NAME=W]... [--profile rx=U:F,...|tx=...]... [--log text|json]\n"
     "                 [--state FILE] [--wake-every N] [--prom-file PATH] [--listen ADDR:PORT]\n"
-    "                 [--export-interval S]\n"
+    "                 [--export-interval S] [--take-back]\n"
     "                 [--hooks LIST] [--hook-types LIST] [--btf FILE] [--max-queues N]\n"
     "                 [--idle-timeout S] [-v]\n"
     "\n"
@@ -38,7 +38,11 @@ static const char usage[] =
     "                      -name), relative (default 1)\n"
     "  --profile SPEC      rx=usecs:frames,... or tx=...; also rx=eqe|cqe\n"
     "  --log text|json     one line per decision (default text)\n"
-    "  --state FILE        restore record (default " RESTORE_DEFAULT_PATH ")\n"
+    "  --state FILE        restore record (default " RESTORE_DEFAULT_PATH "); one run\n"
+    "                      uses it, and one run sets a device (" CLAIM_DIR ")\n"
+    "  --take-back         keep moderating a queue whose coalescing something else\n"
+    "                      sets (the driver's ethtool -C, another netlink client);\n"
+    "                      by default vqmod yields it and leaves their setting\n"
     "  --hooks LIST        hook groups, of %s\n"
     "                      (default notify,net-rx,net-tx)\n"
     "  --wake-every N      BPF wakes the loop before its tick every N notifications\n"
@@ -76,7 +80,8 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 		O_LISTEN,
 		O_MAX_QUEUES,
 		O_IDLE,
-		O_EXPORT
+		O_EXPORT,
+		O_TAKE_BACK
 	};
 	static const struct option longopts[] = {
 	    {"actuator", required_argument, NULL, O_ACT},
@@ -102,6 +107,7 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 	    {"max-queues", required_argument, NULL, O_MAX_QUEUES},
 	    {"idle-timeout", required_argument, NULL, O_IDLE},
 	    {"export-interval", required_argument, NULL, O_EXPORT},
+	    {"take-back", no_argument, NULL, O_TAKE_BACK},
 	    {},
 	};
 	char err[256];
@@ -206,6 +212,9 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 			o->export_interval_ns = s * 1e9;
 			break;
 		}
+		case O_TAKE_BACK:
+			o->take_back = true;
+			break;
 		case O_IDLE:
 			if (cli_idle_timeout_arg("run", optarg, &o->idle_timeout_ns))
 				return EXIT_USAGE;

@@ -35,6 +35,29 @@ void run_log_decision(const struct controller *ctl, const struct vq_ident *id, c
 	}
 }
 
+void run_log_event(const struct controller *ctl, const struct ctl_queue *q, const char *event,
+		   const struct coalesce *now, const char *text)
+{
+	double t = clock_wall();
+
+	if (ctl->o->json) {
+		printf("{\"time\":%.6f,\"dev\":\"%s\",\"queue\":\"%s\",\"index\":%u,\"target\":\"%s\",\"event\":\"%s\","
+		       "\"old\":{\"usecs\":%u,\"frames\":%u},\"new\":{\"usecs\":%u,\"frames\":%u},\"text\":\"%s\"}\n",
+		       t, q->id->dev, q->id->queue, q->id->key.queue, q->target.dev, event, q->current.usecs,
+		       q->current.frames, now->usecs, now->frames, text);
+	} else {
+		time_t secs = (time_t)t;
+		struct tm tm;
+		char when[16];
+
+		localtime_r(&secs, &tm);
+		strftime(when, sizeof(when), "%H:%M:%S", &tm);
+		printf("%s.%03d %s %-9s %4u/%-5u -> %4u/%-5u %-12s %s\n", when, (int)((t - secs) * 1000), q->id->dev,
+		       q->id->queue, q->current.usecs, q->current.frames, now->usecs, now->frames, event, text);
+	}
+	fflush(stdout);
+}
+
 void run_publish_decision(struct ctl_queue *q, const struct coalesce *next, const char *reason)
 {
 	struct vq_decision d = {.time = clock_wall(),

@@ -58,9 +58,19 @@ static int dry_set(struct actuator *a, struct act_setting *s, size_t n)
 	return 0;
 }
 
+/* Nothing changes behind a dry run's back: it sets nothing to change. */
+static int dry_changes(struct actuator *a, act_change_cb cb, void *arg)
+{
+	(void)a;
+	(void)cb;
+	(void)arg;
+	return 0;
+}
+
 const struct actuator_ops act_dry_run_ops = {
     .name = "dry-run",
     .target_of = dry_target_of,
     .get = dry_get,
     .set = dry_set,
+    .changes = dry_changes,
 };

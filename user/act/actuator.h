@@ -32,6 +32,16 @@ struct act_setting {
 	int err; /* out: 0 or this setting's negative errno */
 };
 
+/* A change to a queue's coalescing that this actuator did not make. */
+struct act_change {
+	struct act_target target;
+	struct coalesce coal; /* what the queue has now */
+	const char *by;	      /* who, for the log: "netlink", "the driver (cvq)", "a device reset" */
+	bool reset;	      /* nobody chose it: the device was reset to its default */
+};
+
+typedef void (*act_change_cb)(void *arg, const struct act_change *c);
+
 struct actuator;
 
 struct actuator_ops {
@@ -42,6 +52,12 @@ struct actuator_ops {
 	int (*get)(struct actuator *a, const struct act_target *t, struct coalesce *c);
 	/* Applies n settings (one message where the device allows); 0 or the first error. */
 	int (*set)(struct actuator *a, struct act_setting *s, size_t n);
+	/*
+	 * Optional: passes each change made by others since the last call, as the
+	 * device reported it. -ENOBUFS when some may have been missed: read the
+	 * queues back. Without it, the controller reads the queues back itself.
+	 */
+	int (*changes)(struct actuator *a, act_change_cb cb, void *arg);
 	void (*close)(struct actuator *a);
 };
 

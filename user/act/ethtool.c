@@ -126,10 +126,15 @@ static int ethtool_get(struct actuator *a, const struct act_target *t, struct co
 	return 0;
 }
 
-/* Read, change one side, write: the driver sets rx and tx of a queue together. */
-static int ethtool_set_one(struct actuator *a, const struct act_setting *s)
+/*
+ * Read, change one side, write: the driver sets rx and tx of a queue
+ * together. Then read again: s->coal becomes what the driver took (it may
+ * round), which is what a later read-back will see.
+ */
+static int ethtool_set_one(struct actuator *a, struct act_setting *s)
 {
 	struct perqueue_coalesce pq = {};
+	struct coalesce took;
 	int err = perqueue(a, &s->target, ETHTOOL_GCOALESCE, &pq);
 
 	if (err)
@@ -141,7 +146,12 @@ static int ethtool_set_one(struct actuator *a, const struct act_setting *s)
 		pq.coal.rx_coalesce_usecs = s->coal.usecs;
 		pq.coal.rx_max_coalesced_frames = s->coal.frames;
 	}
-	return perqueue(a, &s->target, ETHTOOL_SCOALESCE, &pq);
+	err = perqueue(a, &s->target, ETHTOOL_SCOALESCE, &pq);
+	if (!err && !ethtool_get(a, &s->target, &took)) {
+		s->coal.usecs = took.usecs;
+		s->coal.frames = took.frames;
+	}
+	return err;
 }
 
 static int ethtool_set(struct actuator *a, struct act_setting *s, size_t n)

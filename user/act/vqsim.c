@@ -5,13 +5,79 @@
 #include <stdlib.h>
 #include <string.h>
 #include "actuator.h"
+#include "core/array.h"
 #include "vqsim_nl.h"
 
 struct vqsim_act {
 	struct vqsim_nl nl;
 	struct vqsim_coal_entry *batch;
+	bool *ours; /* per batch entry: its own notification was seen */
 	size_t cap;
+	/* the events group: others' changes, kept until changes() takes them */
+	struct vqsim_nl ev;
+	bool listening, lost;
+	struct act_change *others;
+	size_t nothers, others_cap;
+	size_t nbatch; /* the batch just applied, while its notifications drain */
 };
+
+static const char *source_name(uint32_t source)
+{
+	switch (source) {
+	case VQSIM_COAL_SRC_RESET:
+		return "a device reset";
+	case VQSIM_COAL_SRC_NETLINK:
+		return "netlink";
+	case VQSIM_COAL_SRC_CVQ:
+		return "the driver (cvq)";
+	}
+	return "an unknown source";
+}
+
+/* A notification of the batch just applied, by value: each entry matches once. */
+static bool ours(struct vqsim_act *v, const struct vqsim_queue_info *q)
+{
+	if (q->coal.source != VQSIM_COAL_SRC_NETLINK)
+		return false;
+	for (size_t i = 0; i < v->nbatch; i++) {
+		const struct vqsim_coal_entry *e = &v->batch[i];
+
+		if (!v->ours[i] && e->queue == q->queue && e->usecs == q->coal.usecs &&
+		    e->packets == q->coal.packets && !strcmp(e->dev, q->dev))
+			return v->ours[i] = true;
+	}
+	return false;
+}
+
+static int note_event(const struct vqsim_queue_info *q, void *arg)
+{
+	struct vqsim_act *v = arg;
+	struct act_change *c;
+
+	if (ours(v, q))
+		return 0;
+	c = array_grow(v->others, &v->others_cap, v->nothers + 1, sizeof(*c));
+	if (!c) { /* not kept: the same as lost */
+		v->lost = true;
+		return 0;
+	}
+	v->others = c;
+	c = &v->others[v->nothers++];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->target.dev, sizeof(c->target.dev), "%s", q->dev);
+	c->target.queue = q->queue;
+	c->coal.usecs = q->coal.usecs;
+	c->coal.frames = q->coal.packets;
+	c->by = source_name(q->coal.source);
+	c->reset = q->coal.source == VQSIM_COAL_SRC_RESET;
+	return 0;
+}
+
+static void drain_events(struct vqsim_act *v)
+{
+	if (v->listening && vqsim_nl_events_read(&v->ev, note_event, v) == -ENOBUFS)
+		v->lost = true;
+}
 
 static int vqsim_open(struct actuator *a)
 {
@@ -27,6 +93,8 @@ static int vqsim_open(struct actuator *a)
 		free(v);
 		return err;
 	}
+	/* without the group, the controller reads the queues back instead */
+	v->listening = !vqsim_nl_events_open(&v->ev);
 	a->priv = v;
 	return 0;
 }
@@ -101,12 +169,18 @@ static int vqsim_set(struct actuator *a, struct act_setting *s, size_t n)
 	struct vqsim_act *v = a->priv;
 	int err;
 
+	drain_events(v); /* others' changes before this batch are not ours */
 	if (n > v->cap) {
 		struct vqsim_coal_entry *b = realloc(v->batch, n * sizeof(*b));
+		bool *o;
 
 		if (!b)
 			return -ENOMEM;
 		v->batch = b;
+		o = realloc(v->ours, n * sizeof(*o));
+		if (!o)
+			return -ENOMEM;
+		v->ours = o;
 		v->cap = n;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -120,9 +194,33 @@ static int vqsim_set(struct actuator *a, struct act_setting *s, size_t n)
 	err = vqsim_nl_coal_set_batch(&v->nl, v->batch, n, false, NULL);
 	for (size_t i = 0; i < n; i++)
 		s[i].err = err ? (v->batch[i].err ?: err) : 0;
+	if (!err) { /* vqsim notified before its ack: every notification of ours is in by now */
+		memset(v->ours, 0, n * sizeof(*v->ours));
+		v->nbatch = n;
+		drain_events(v);
+		v->nbatch = 0;
+	}
 	if (err)
 		snprintf(a->err, sizeof(a->err), "%s", vqsim_nl_error(&v->nl));
 	return err;
+}
+
+static int vqsim_changes(struct actuator *a, act_change_cb cb, void *arg)
+{
+	struct vqsim_act *v = a->priv;
+	bool lost;
+
+	if (!v->listening)
+		return -ENOBUFS; /* nothing heard: the caller reads back */
+	drain_events(v);
+	for (size_t i = 0; i < v->nothers; i++)
+		cb(arg, &v->others[i]);
+	v->nothers = 0;
+	lost = v->lost;
+	v->lost = false;
+	if (lost)
+		snprintf(a->err, sizeof(a->err), "%s", vqsim_nl_error(&v->ev));
+	return lost ? -ENOBUFS : 0;
 }
 
 static void vqsim_close(struct actuator *a)
@@ -132,6 +230,10 @@ static void vqsim_close(struct actuator *a)
 	if (!v)
 		return;
 	vqsim_nl_close(&v->nl);
+	if (v->listening)
+		vqsim_nl_close(&v->ev);
+	free(v->others);
+	free(v->ours);
 	free(v->batch);
 	free(v);
 	a->priv = NULL;
@@ -143,5 +245,6 @@ const struct actuator_ops act_vqsim_ops = {
     .target_of = vqsim_target_of,
     .get = vqsim_get,
     .set = vqsim_set,
+    .changes = vqsim_changes,
     .close = vqsim_close,
 };

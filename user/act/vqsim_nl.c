@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <libmnl/libmnl.h>
@@ -258,13 +259,35 @@ static struct nlmsghdr *put_hdr(struct vqsim_nl *h, char *buf, uint16_t type, ui
 	return nlh;
 }
 
+/* The events group's id, from one CTRL_ATTR_MCAST_GROUPS entry. */
+static void family_group(const struct nlattr *grp, struct vqsim_nl *h)
+{
+	const struct nlattr *a;
+	const char *name = NULL;
+	uint32_t id = 0;
+
+	mnl_attr_for_each_nested (a, grp) {
+		if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_NAME)
+			name = mnl_attr_get_str(a);
+		else if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GRP_ID)
+			id = mnl_attr_get_u32(a);
+	}
+	if (name && !strcmp(name, VQSIM_MCGRP_EVENTS))
+		h->events_group = id;
+}
+
 static int family_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct nlattr *a;
+	struct vqsim_nl *h = data;
+	const struct nlattr *a, *grp;
 
-	mnl_attr_for_each (a, nlh, sizeof(struct genlmsghdr))
+	mnl_attr_for_each (a, nlh, sizeof(struct genlmsghdr)) {
 		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID)
-			*(uint16_t *)data = mnl_attr_get_u16(a);
+			h->family = mnl_attr_get_u16(a);
+		else if (mnl_attr_get_type(a) == CTRL_ATTR_MCAST_GROUPS)
+			mnl_attr_for_each_nested (grp, a)
+				family_group(grp, h);
+	}
 	return MNL_CB_OK;
 }
 
@@ -298,7 +321,7 @@ int vqsim_nl_open(struct vqsim_nl *h)
 	nlh = put_hdr(h, buf, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
 	((struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->version = 1;
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, VQSIM_GENL_NAME);
-	err = transact(h, nlh, family_cb, &h->family);
+	err = transact(h, nlh, family_cb, h);
 	if (err || !h->family) {
 		snprintf(h->err, sizeof(h->err), "no generic netlink family '%s': is vqsim.ko loaded?",
 			 VQSIM_GENL_NAME);
@@ -498,6 +521,7 @@ static int queue_attr_cb(const struct nlattr *a, void *data)
 struct queue_walk {
 	vqsim_queue_cb cb;
 	void *arg;
+	uint16_t family; /* events: the family's messages only */
 };
 
 static int queue_msg_cb(const struct nlmsghdr *nlh, void *data)
@@ -529,7 +553,7 @@ int vqsim_nl_coal_get(struct vqsim_nl *h, const char *dev, uint32_t queue, struc
 {
 	char buf[512];
 	struct vqsim_queue_info q;
-	struct queue_walk w = {queue_copy, &q};
+	struct queue_walk w = {.cb = queue_copy, .arg = &q};
 	int err;
 
 	err = transact(h, put_queue(h, buf, VQSIM_CMD_COAL_GET, dev, queue), queue_msg_cb, &w);
@@ -553,7 +577,7 @@ int vqsim_nl_coal_set(struct vqsim_nl *h, const char *dev, uint32_t queue, int64
 int vqsim_nl_stats_get(struct vqsim_nl *h, const char *dev, uint32_t queue, struct vqsim_queue_info *out)
 {
 	char buf[512];
-	struct queue_walk w = {queue_copy, out};
+	struct queue_walk w = {.cb = queue_copy, .arg = out};
 
 	return transact(h, put_queue(h, buf, VQSIM_CMD_STATS_GET, dev, queue), queue_msg_cb, &w);
 }
@@ -562,7 +586,7 @@ int vqsim_nl_stats_dump(struct vqsim_nl *h, const char *dev, vqsim_queue_cb cb, 
 {
 	char buf[512];
 	struct nlmsghdr *nlh = put_hdr(h, buf, h->family, VQSIM_CMD_STATS_GET, NLM_F_DUMP);
-	struct queue_walk w = {cb, arg};
+	struct queue_walk w = {.cb = cb, .arg = arg};
 
 	if (dev)
 		mnl_attr_put_strz(nlh, VQSIM_A_DEV_NAME, dev);
@@ -663,4 +687,70 @@ int vqsim_nl_traffic_set(struct vqsim_nl *h, const char *dev, uint32_t queue, co
 	if (has & VQSIM_TRAFFIC_HAS_OFF)
 		mnl_attr_put_u32(nlh, VQSIM_A_TRAFFIC_OFF_USECS, t->off_usecs);
 	return transact(h, nlh, NULL, NULL);
+}
+
+/* ---- events ---- */
+
+int vqsim_nl_events_open(struct vqsim_nl *h)
+{
+	int err = vqsim_nl_open(h), fd, rcvbuf = 4 << 20;
+
+	if (err)
+		return err;
+	if (!h->events_group) {
+		snprintf(h->err, sizeof(h->err), "the vqsim family has no '%s' group", VQSIM_MCGRP_EVENTS);
+		vqsim_nl_close(h);
+		return -ENOENT;
+	}
+	if (mnl_socket_setsockopt(h->sock, NETLINK_ADD_MEMBERSHIP, &h->events_group, sizeof(h->events_group))) {
+		err = -errno;
+		snprintf(h->err, sizeof(h->err), "joining '%s': %s", VQSIM_MCGRP_EVENTS, strerror(errno));
+		vqsim_nl_close(h);
+		return err;
+	}
+	/* room for a whole batch's notifications; an overrun is reported, not hidden */
+	fd = mnl_socket_get_fd(h->sock);
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	return 0;
+}
+
+static int event_msg_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
+
+	if (nlh->nlmsg_type != ((struct queue_walk *)data)->family || g->cmd != VQSIM_CMD_COAL_NTF)
+		return MNL_CB_OK;
+	return queue_msg_cb(nlh, data);
+}
+
+int vqsim_nl_events_read(struct vqsim_nl *h, vqsim_queue_cb cb, void *arg)
+{
+	struct queue_walk w = {.cb = cb, .arg = arg, .family = h->family};
+	int fd = mnl_socket_get_fd(h->sock);
+	bool lost = false;
+	ssize_t n;
+
+	for (;;) {
+		n = recv(fd, h->buf, VQSIM_NL_BUF, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				break;
+			if (errno == ENOBUFS) { /* the socket overran: some were dropped */
+				lost = true;
+				continue;
+			}
+			snprintf(h->err, sizeof(h->err), "events: %s", strerror(errno));
+			return -errno;
+		}
+		if (mnl_cb_run(h->buf, n, 0, 0, event_msg_cb, &w) < 0) {
+			snprintf(h->err, sizeof(h->err), "events: a malformed message: %s", strerror(errno));
+			return -EBADMSG;
+		}
+	}
+	if (lost)
+		snprintf(h->err, sizeof(h->err), "events: notifications were lost (the socket overran)");
+	return lost ? -ENOBUFS : 0;
 }

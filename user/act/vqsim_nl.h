@@ -17,6 +17,7 @@ struct mnl_socket;
 struct vqsim_nl {
 	struct mnl_socket *sock;
 	uint16_t family;
+	uint32_t events_group; /* the "events" multicast group */
 	uint32_t portid;
 	uint32_t seq;
 	char *buf; /* receive buffer */
@@ -111,6 +112,17 @@ int vqsim_nl_stats_dump(struct vqsim_nl *h, const char *dev, vqsim_queue_cb cb, 
 /* has: VQSIM_TRAFFIC_HAS_* for the fields to send besides state. */
 int vqsim_nl_traffic_set(struct vqsim_nl *h, const char *dev, uint32_t queue, const struct vqsim_traffic *t,
 			 unsigned int has);
+
+/*
+ * A handle that listens: it joins the events group, whose COAL_NTF tells of
+ * every coalescing change (any source: netlink, the driver's cvq, a reset).
+ */
+int vqsim_nl_events_open(struct vqsim_nl *h);
+/*
+ * Passes each notification received so far to cb (the queue's dev, queue,
+ * type and coal), without waiting. -ENOBUFS after those when some were lost.
+ */
+int vqsim_nl_events_read(struct vqsim_nl *h, vqsim_queue_cb cb, void *arg);
 
 const char *vqsim_attr_name(int type);
 

@@ -66,6 +66,7 @@ struct controller_stats {
 	__u64 decisions; /* judged windows */
 	__u64 changes;	 /* settings applied */
 	__u64 failures;	 /* settings the device refused */
+	__u64 yields;	 /* queues left to whoever else set them */
 };
 
 /* What one period's report holds, already filtered and sorted. */

@@ -62,13 +62,21 @@ struct queue {
 	__u64 demand, share;
 };
 
+/* A slot of the queues' id table: pos is 1 + the queue's position in q, 0 empty. */
+struct index_slot {
+	__u64 id;
+	size_t pos;
+};
+
 struct engine {
 	struct engine_config cfg;
 	struct engine_alloc alloc;
 	struct queue *q; /* in no order: a removed one's place goes to the last */
 	size_t n, cap;
-	size_t *index; /* id -> 1 + position in q, open addressing */
-	size_t nindex; /* a power of two */
+	struct index_slot *index; /* id -> 1 + position in q, open addressing */
+	size_t nindex;		  /* a power of two */
+	unsigned int index_shift; /* 64 - log2(nindex): the hash's top bits */
+	size_t next;		  /* in q: where engine_decide looks first */
 	struct budget_group *groups;
 	size_t ngroups, groups_cap;
 	size_t decides_since_rebalance;
