@@ -39,6 +39,8 @@ int controller_init(struct controller *ctl, const struct run_opts *o)
 	snprintf(ctl->published_path, sizeof(ctl->published_path), "%s", MODSTATE_DEFAULT_PATH);
 	if (o->state_path) /* beside a restore record of its own */
 		snprintf(ctl->published_path, sizeof(ctl->published_path), "%s.moderation", o->state_path);
+	ctl->export_interval_ns = o->export_interval_ns;
+	pace_init(&ctl->export_pace, "export", "--export-interval", o->export_interval_ns / 1e9);
 	ctl->engine = engine_new(&o->engine, &libc_alloc);
 	if (!ctl->engine)
 		return -errno;
@@ -369,7 +371,7 @@ static void notice_others(struct controller *ctl, __u64 now_ns)
 		err = ctl->act.ops->changes(&ctl->act, other_change, ctl);
 		if (err == -ENOBUFS)
 			fprintf(stderr, "vqmod run: %s; reading every queue's coalescing back\n", ctl->act.err);
-	} else if (now_ns - ctl->readback_ns < ctl->o->export_interval_ns) {
+	} else if (now_ns - ctl->readback_ns < ctl->export_interval_ns) {
 		return;
 	}
 	if (err == -ENOBUFS) {
@@ -592,7 +594,12 @@ int controller_tick(void *arg, const struct vq_snapshot *prev, const struct vq_s
 	if (err)
 		return err;
 	err = control(ctl, &ctl->period);
-	if (!err && cur->time_ns - ctl->exported_ns >= ctl->o->export_interval_ns)
+	if (!err && cur->time_ns - ctl->exported_ns >= ctl->export_interval_ns) {
+		double cpu = pace_cpu_now();
+
 		err = export(ctl, cur);
+		if (!ctl->o->export_given && pace_note(&ctl->export_pace, pace_cpu_now() - cpu, cur->n))
+			ctl->export_interval_ns = ctl->export_pace.period_s * 1e9;
+	}
 	return err;
 }

@@ -7,6 +7,7 @@
 #define VQMOD_EVLOOP_H
 
 #include "monitor/collector.h"
+#include "pace.h"
 
 struct ring_buffer;
 struct httpd;
@@ -34,6 +35,8 @@ struct evloop {
 	/* Also called when a signal (a resize) interrupted the wait. */
 	enum evloop_input (*input)(void *arg, double *interval_s);
 	__u64 early_ticks; /* out: ticks a wake-up brought forward */
+	/* optional: the interval was not given; it follows the cost of a read and a tick */
+	struct pace *pace;
 };
 
 /*

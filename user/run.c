@@ -53,6 +53,7 @@ int cmd_run(int argc, char **argv)
 	struct collector col = {};
 	struct vqmon *mon = NULL;
 	struct vqmon_maps maps;
+	struct pace tick_pace;
 	char err[512], hooks[512];
 	int rc;
 
@@ -98,7 +99,9 @@ int cmd_run(int argc, char **argv)
 	fprintf(stderr, "vqmod: monitoring; hooks: %s\n", hooks);
 	fprintf(stderr, "vqmod run: actuator %s, tick %u ms%s\n", ctl.act.ops->name, o.interval_ms,
 		o.engine.max_delay_us || o.engine.irq_budget ? ", with budgets" : "");
+	pace_init(&tick_pace, "tick", "--interval", o.interval_ms / 1000.0);
 	loop = (struct evloop){.col = &col,
+			       .pace = o.interval_given ? NULL : &tick_pace,
 			       .interval_s = o.interval_ms / 1000.0,
 			       .duration_s = o.duration,
 			       .tick = controller_tick,

@@ -16,6 +16,7 @@
 #include "core/report.h"
 #include "engine/engine.h"
 #include "monitor/loader.h"
+#include "pace.h"
 
 /* --weight NAME=W: a device (virtioN, vqsim0) or a VM (its -name) and its share of the budget. */
 struct run_weight {
@@ -29,6 +30,7 @@ struct run_opts {
 	const char *device; /* monitored (virtioN) or target (vqsim0, eth1) name, or a VM's name */
 	const char *queue;  /* name (input.0) or virtqueue index */
 	unsigned int interval_ms;
+	bool interval_given, export_given; /* else each is paced to its cost (pace.h) */
 	double duration; /* seconds; 0: until a signal */
 	bool json, verbose;
 	bool take_back; /* a queue someone else sets stays vqmod's (default: yield it) */
@@ -74,6 +76,8 @@ struct controller {
 	struct vq_snapshot exported; /* as of the last export */
 	struct vq_period period; /* each tick's, its memory reused */
 	__u64 exported_ns;
+	__u64 export_interval_ns; /* --export-interval, or paced */
+	struct pace export_pace;
 	__u64 tick;
 	size_t published_n;
 	__u64 decisions, changes, failures, yields;

@@ -30,7 +30,8 @@ static const char usage[] =
     "  --device DEV        only this device: virtioN, the actuator's name for it,\n"
     "                      or a VM's name (its queues on vhost-vdpa)\n"
     "  --queue Q           only this queue: its name (input.0) or virtqueue index\n"
-    "  --interval MS       tick, 1 to 10000 ms (default 10)\n"
+    "  --interval MS       tick, 1 to 10000 ms (default 10, longer when a tick costs\n"
+    "                      more than 10%% of a core: with 100k queues, and said)\n"
     "  --duration S        stop after S seconds (default: run until a signal)\n"
     "  --max-delay US      latency budget: never hold a notification longer\n"
     "  --irq-budget N      interrupts/s for all moderated queues together\n"
@@ -51,7 +52,8 @@ static const char usage[] =
     "  --idle-timeout S    forget a queue with no event for S seconds (default %u; 0: never)\n"
     "  --prom-file PATH    write a node_exporter textfile every export interval\n"
     "  --export-interval S textfile, HTTP metrics and the state vqmod top reads,\n"
-    "                      every S seconds, with rates over them (default 1)\n"
+    "                      every S seconds, with rates over them (default 1,\n"
+    "                      longer when an export costs more than 10%% of a core)\n"
     "  --listen ADDR:PORT  serve Prometheus metrics (default address 127.0.0.1)\n"
     "  -v, --verbose       log every judged window, not just changes\n";
 
@@ -145,6 +147,7 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 			if (cli_parse_uint(optarg, 1, 10000, &v))
 				return bad_usage("invalid --interval '%s': milliseconds from 1 to 10000", optarg);
 			o->interval_ms = v;
+			o->interval_given = true;
 			break;
 		case O_DURATION:
 			if (cli_parse_uint(optarg, 1, 86400 * 365, &v))
@@ -210,6 +213,7 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 			if (cli_parse_seconds(optarg, 0.01, 3600, &s))
 				return bad_usage("invalid --export-interval '%s': seconds from 0.01 to 3600", optarg);
 			o->export_interval_ns = s * 1e9;
+			o->export_given = true;
 			break;
 		}
 		case O_TAKE_BACK:

