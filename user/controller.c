@@ -201,6 +201,13 @@ static struct ctl_queue *adopt(struct controller *ctl, struct vq_ident *id, int 
 
 	if (!q)
 		return NULL;
+	if (id->key.source == VQ_SRC_VHOST && !ctl->said_vhost_net) {
+		ctl->said_vhost_net = true; /* once: a host of VMs has many such queues */
+		fprintf(stderr,
+			"vqmod run: VMs on vhost-net (%s%s%s) are monitored only: vhost-net has no device coalescing to "
+			"set\n",
+			id->vm.name[0] ? id->vm.name : "a VM", id->dev[0] ? ", " : "", id->dev);
+	}
 	if (ctl->act.ops->target_of(&ctl->act, id, &q->target))
 		goto unsettable;
 	if (ctl->o->device && !names_queue(ctl->o->device, strlen(ctl->o->device), id, &q->target))

@@ -84,7 +84,7 @@ struct controller {
 	struct claims claims; /* the devices this run sets */
 	char refused_dev[ACT_DEV_LEN]; /* the last device another run holds, said once */
 	__u64 start_ns;		       /* of the first period: --device is reported after 5 s */
-	bool matched, unmatched_said;
+	bool matched, unmatched_said, said_vhost_net;
 	__u64 readback_ns; /* the last read-back of the queues' coalescing */
 	struct httpd *httpd;
 	struct modstate published; /* for vqmod top, beside the restore record */

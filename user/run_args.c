@@ -45,7 +45,8 @@ static const char usage[] =
     "                      sets (the driver's ethtool -C, another netlink client);\n"
     "                      by default vqmod yields it and leaves their setting\n"
     "  --hooks LIST        hook groups, of %s\n"
-    "                      (default notify,net-rx,net-tx)\n"
+    "                      (default notify,net-rx,net-tx,vhost,vhost-vdpa: a VM's\n"
+    "                      queues are seen in vhost; load its modules first)\n"
     "  --wake-every N      BPF wakes the loop before its tick every N notifications\n"
     "                      of a queue (default off)\n"
     "  --max-queues N      slots in the monitor's maps (default %u)\n"
@@ -252,7 +253,7 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 	if (cli_no_more_args("run", argc, argv))
 		return EXIT_USAGE;
 	if (!o->mon.hooks) /* what the engine reads; every other hook only costs */
-		o->mon.hooks = "notify,net-rx,net-tx";
+		o->mon.hooks = "notify,net-rx,net-tx,vhost,vhost-vdpa";
 	if (!strstr(o->mon.hooks, "notify"))
 		return bad_usage("--hooks '%s' lacks notify, which the controller needs", o->mon.hooks);
 	if (o->nweights && !o->engine.irq_budget)
