@@ -75,7 +75,6 @@ int evloop_run(struct evloop *l)
 		size_t n = FD_HTTPD;
 		bool timer, early = false;
 		__u64 expirations;
-		double cpu;
 		int ready;
 
 		fds[FD_SIGNAL] = (struct pollfd){.fd = sig_fd, .events = POLLIN};
@@ -113,13 +112,12 @@ int evloop_run(struct evloop *l)
 		if (!timer && !early)
 			continue;
 		l->early_ticks += !timer;
-		cpu = l->pace ? pace_cpu_now() : 0;
 		err = collector_read(l->col, &snaps[!cur]);
 		if (err)
 			break;
 		cur = !cur;
 		err = l->tick(l->arg, &snaps[!cur], &snaps[cur]);
-		if (l->pace && pace_note(l->pace, pace_cpu_now() - cpu, snaps[cur].n)) {
+		if (l->pace && pace_note(l->pace, snaps[cur].n * PACE_TICK_NS_PER_QUEUE / 1e9, snaps[cur].n)) {
 			l->interval_s = l->pace->period_s;
 			if (set_timer(timer_fd, l->interval_s))
 				err = err ?: -errno;

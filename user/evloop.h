@@ -35,7 +35,7 @@ struct evloop {
 	/* Also called when a signal (a resize) interrupted the wait. */
 	enum evloop_input (*input)(void *arg, double *interval_s);
 	__u64 early_ticks; /* out: ticks a wake-up brought forward */
-	/* optional: the interval was not given; it follows the cost of a read and a tick */
+	/* optional: the interval was not given; it follows the queues there are (pace.h) */
 	struct pace *pace;
 };
 

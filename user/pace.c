@@ -25,7 +25,7 @@ void pace_init(struct pace *p, const char *what, const char *option, double base
 
 bool pace_note(struct pace *p, double cpu_s, size_t queues)
 {
-	double want;
+	double need, want;
 
 	/* a few runs smooth the noise of one; the first is start-up and is not counted */
 	if (p->runs++ == 0)
@@ -33,15 +33,14 @@ bool pace_note(struct pace *p, double cpu_s, size_t queues)
 	p->cost_s = p->runs == 2 ? cpu_s : 0.8 * p->cost_s + 0.2 * cpu_s;
 	if (p->runs < 8)
 		return false;
-	want = round_up(p->cost_s / PACE_SHARE);
-	if (want < p->base_s)
-		want = p->base_s;
-	/* up at once; down only to half or less, and not within 20 runs of a change */
-	if (want == p->period_s || (want < p->period_s && (want > p->period_s / 2 || p->runs - p->changed_at < 20)))
+	need = p->cost_s / PACE_SHARE;
+	want = need < p->base_s ? p->base_s : round_up(need);
+	/* up at once; down only well below the step, and not within 20 runs of a change: no flapping */
+	if (want == p->period_s || (want < p->period_s && (need > 0.4 * p->period_s || p->runs - p->changed_at < 20)))
 		return false;
 	p->period_s = want;
 	p->changed_at = p->runs;
-	fprintf(stderr, "vqmod run: a %s of %zu queues costs %.1f ms of CPU: one every %g ms now, near %.0f%% of a core (%s sets it)\n",
+	fprintf(stderr, "vqmod run: a %s of %zu queues needs %.2f ms of CPU: one every %g ms now, near %.0f%% of a core (%s sets it)\n",
 		p->what, queues, p->cost_s * 1e3, want * 1e3, PACE_SHARE * 100, p->option);
 	return true;
 }
