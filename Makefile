@@ -44,7 +44,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps module ynl-gen test vmtest demo bench install clean help check-layers
+.PHONY: all deps module ynl-gen bpftool test vmtest demo bench install clean help check-layers
 
 BPF_OBJS := $(OUTPUT)/vqmon.bpf.o $(OUTPUT)/vqmon_fentry.bpf.o $(OUTPUT)/vqmon_empty.bpf.o
 SKELS := $(BPF_OBJS:.bpf.o=.skel.h)
@@ -65,6 +65,7 @@ help:
 	@echo 'make deps       install the Debian packages the build and tests need'
 	@echo 'make module     build vqsim.ko for the 6.12 guest kernel'
 	@echo 'make ynl-gen    regenerate the committed files made from include/uapi/vqsim.yaml'
+	@echo 'make bpftool    build bpftool 7.5 from linux-source-6.12 into .output/bpftool/ (README: bpftool alone)'
 	@echo 'make test       deps, build, then every test (unit, host BPF, VM)'
 	@echo 'make vmtest     only the VM tests (Debian 6.12 and 6.1 guests under QEMU)'
 	@echo 'make demo       the main job on the built-in simulator'
@@ -133,6 +134,11 @@ $(VQSIM_KO): $(wildcard tools/vqsim/*.c tools/vqsim/*.h) tools/vqsim/Kbuild $(wi
 # needs Debian's linux-source-6.12 for the kernel's YNL generator.
 ynl-gen:
 	$(Q)tools/ynl-gen
+
+# bpftool 7.5, which can autoattach the host object (bookworm's 7.1 cannot),
+# from Debian's kernel source: not part of the build, and never committed.
+bpftool:
+	$(Q)tools/bpftool >/dev/null
 
 $(OUTPUT)/tests/vqsim_nl_fuzz: tests/fuzz/vqsim_nl_fuzz.c $(wildcard include/uapi/*.h) user/act/vqsim_nl_gen.h | $(OUTPUT)/tests
 	$(call msg,CC,$@)

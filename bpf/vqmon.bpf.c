@@ -6,8 +6,12 @@
  * loader probes which ones this kernel takes and attaches one per group, so
  * each event is counted once. Every program here is optional ("?"): vqmod
  * chooses. Built with -DVQMON_HOST this is vqmon_host.bpf.o instead: only the
- * hooks a host kernel without kprobes or fentry takes, none optional, for
- * `bpftool prog loadall ... autoattach` to run the monitor on its own.
+ * hooks a host kernel without kprobes or fentry takes, one program per hook
+ * (tp_btf, no raw_tp twin), for `bpftool prog loadall ... autoattach` to run
+ * the monitor on its own. None is optional: bpftool 7.5 autoattaches and
+ * pins every program of an object, and fails on a "?" one, which libbpf did
+ * not load. Each loads without virtio or virtio_net in the kernel (a
+ * hypervisor host), where its code for them is dead.
  * The fentry alternatives, which lockdown may refuse at load, live in
  * vqmon_fentry.bpf.c.
  */
@@ -205,6 +209,9 @@ static __always_inline struct vq_counters *netq_counters(const struct net_device
 	struct vq_counters *c;
 	struct virtqueue *vq;
 
+	/* no virtio_net (a hypervisor host may have none): dead code, which loads */
+	if (!bpf_core_type_exists(struct virtnet_info))
+		return NULL;
 	if (cached && cached->slot == VQMON_NO_SLOT && cached->gen == NOT_VIRTIO)
 		return NULL;
 	c = live(cached);

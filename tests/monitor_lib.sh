@@ -57,13 +57,15 @@ start_vqmod() { # log args...
 # check_irqs_match VDEV SECONDS CMD...: over one vqmod interval of SECONDS,
 # during which CMD runs, vqmod's count for each busy virtqueue of VDEV equals
 # that vector's change in /proc/interrupts (within 1%, or 2 under 200).
-# $vqmod_extra holds more vqmod options, e.g. to force a hook fallback.
+# $vqmod_extra holds more vqmod options, e.g. to force a hook fallback;
+# $vqmod_source replaces the default "--hooks notify", e.g. with
+# "--from-pinned DIR" to read a monitor that something else loaded.
 check_irqs_match() {
 	local vdev=$1 secs=$2 log q n_proc n_vq checked=0 waited=
 	shift 2
 	log=$(mktemp)
 	declare -A before
-	start_vqmod "$log" top --json --hooks notify ${vqmod_extra:-} -i "$secs" -n 1 || return
+	start_vqmod "$log" top --json ${vqmod_source:---hooks notify} ${vqmod_extra:-} -i "$secs" -n 1 || return
 	sleep 0.3
 	for q in $(awk -v d="$vdev-" 'index($NF, d) == 1 && $NF !~ /-config$/ {print $NF}' /proc/interrupts); do
 		before[$q]=$(proc_irqs "$q")

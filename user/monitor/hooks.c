@@ -83,6 +83,15 @@ bool hook_alt_serves(const struct hook_alt *alt, const char *prog)
 	return alt->extra && !strcmp(alt->extra, prog);
 }
 
+bool hook_prog_known(const char *prog)
+{
+	for (size_t g = 0; g < hook_ngroups; g++)
+		for (int a = 0; a < HOOK_ALTS && hook_groups[g].alts[a].how; a++)
+			if (hook_alt_serves(&hook_groups[g].alts[a], prog))
+				return true;
+	return false;
+}
+
 /* --- the names, for option checks and messages ---------------------------- */
 
 int vqmon_list_parse(const char *list, bool (*known)(const char *))

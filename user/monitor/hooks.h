@@ -35,5 +35,7 @@ const struct hook_group *hook_group(const char *name);
 void hook_kind(const char *how, char *kind, size_t len);
 /* Whether a program serves an alternative (extra included). */
 bool hook_alt_serves(const struct hook_alt *alt, const char *prog);
+/* Whether a program serves any alternative of any group: one of vqmon's. */
+bool hook_prog_known(const char *prog);
 
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Pinning the monitor in bpffs, removing a pin, and opening one for top --from-pinned. */
 #include <dirent.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "core/errors.h"
+#include "hooks.h"
 #include "pin.h"
 
 #define BPF_FS_MAGIC 0xcafe4a11
@@ -126,6 +128,29 @@ int pin_monitor(struct vqmon *mon, const char *dir, char *err, size_t errlen)
 	return EXIT_OK;
 }
 
+/* The pins in dir named after one of vqmon's programs: links, or programs bpftool could not attach. */
+static int remove_program_pins(const char *dir, char *err, size_t errlen)
+{
+	char path[4096];
+	struct dirent *e;
+	struct stat st;
+	DIR *d = opendir(dir);
+	int rc = 0;
+
+	while (d && !rc && (e = readdir(d))) {
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (e->d_name[0] == '.' || !hook_prog_known(e->d_name) || lstat(path, &st) || !S_ISREG(st.st_mode))
+			continue;
+		if (unlink(path)) {
+			snprintf(err, errlen, "cannot remove %s: %s", path, strerror(errno));
+			rc = -1;
+		}
+	}
+	if (d)
+		closedir(d);
+	return rc;
+}
+
 int pin_remove(const char *dir, char *err, size_t errlen)
 {
 	char path[4096];
@@ -157,6 +182,9 @@ int pin_remove(const char *dir, char *err, size_t errlen)
 		snprintf(path, sizeof(path), "%s/%s", dir, subdirs[i]);
 		rmdir(path);
 	}
+	/* bpftool prog loadall DIR autoattach pins a link per program in DIR itself */
+	if (remove_program_pins(dir, err, errlen))
+		return EXIT_RUNTIME;
 	/* anything else in dir is not ours: leave it, and say so */
 	if (rmdir(dir)) {
 		snprintf(err, errlen, "cannot remove %s: %s", dir, strerror(errno));
@@ -205,6 +233,24 @@ void pin_init(struct pinned *p)
 		*map_fd(&p->maps, i) = -1;
 }
 
+/* Whether path pins a BPF link, which keeps its program attached. */
+static bool pinned_link(const char *path)
+{
+	char fdpath[64], target[64];
+	int fd = bpf_obj_get(path);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	n = readlink(fdpath, target, sizeof(target) - 1);
+	close(fd);
+	if (n < 0)
+		return false;
+	target[n] = 0;
+	return !strcmp(target, "anon_inode:bpf-link");
+}
+
 int pin_open(struct pinned *p, const char *dir, char *err, size_t errlen)
 {
 	const char *names[PIN_MAX_OBJS];
@@ -221,11 +267,24 @@ int pin_open(struct pinned *p, const char *dir, char *err, size_t errlen)
 		pin_close(p);
 		return rc;
 	}
-	/* the links are named after their programs: that tells the hooks */
+	/*
+	 * The links are named after their programs: that tells the hooks. vqmod
+	 * pin puts them in DIR/links; bpftool prog loadall DIR autoattach in DIR.
+	 */
 	snprintf(path, sizeof(path), "%s/links", dir);
 	d = opendir(path);
+	if (!d && errno == ENOENT) {
+		snprintf(path, sizeof(path), "%s", dir);
+		d = opendir(path);
+	}
 	while (d && (e = readdir(d)) && n < PIN_MAX_OBJS) {
-		if (e->d_name[0] == '.')
+		char pinned[4096];
+
+		if (e->d_name[0] == '.' ||
+		    snprintf(pinned, sizeof(pinned), "%s/%s", path, e->d_name) >= (int)sizeof(pinned))
+			continue;
+		/* not maps/, and not a program that bpftool pinned because it could not attach it */
+		if (!pinned_link(pinned))
 			continue;
 		snprintf(store[n], sizeof(store[n]), "%s", e->d_name);
 		names[n] = store[n];

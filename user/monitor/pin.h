@@ -2,9 +2,11 @@
 /*
  * Pinning the monitor in bpffs, so it outlives vqmod and bpftool or a later
  * `vqmod top --from-pinned` can read it. Layout under DIR:
- *   maps/<map>    vq_stats, vq_names, ... (bpftool map dump pinned); bpftool's own
- *                 pinmaps of vqmon_host.bpf.o have the same names
+ *   maps/<map>    vq_stats, vq_names, ... (bpftool map dump pinned)
  *   links/<prog>  one per attached program; removing them detaches
+ * `bpftool prog loadall vqmon_host.bpf.o DIR autoattach pinmaps DIR/maps`
+ * makes the same maps, and its links as DIR/<prog>: pin_open and pin_remove
+ * take that layout too.
  */
 #ifndef VQMOD_PIN_H
 #define VQMOD_PIN_H
