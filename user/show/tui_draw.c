@@ -161,7 +161,7 @@ static void draw_header(struct tui *t)
 	}
 	if (t->refused) { /* a limit, said where it is seen */
 		attron(A_BOLD);
-		printw("  REFUSED %llu (--max-queues)", (unsigned long long)t->refused);
+		printw("  REFUSED %llu", (unsigned long long)t->refused); /* the help says what */
 		attroff(A_BOLD);
 	}
 	fmt_num(irq, sizeof(irq), t->total.irq_rate, 9, 1);
@@ -392,6 +392,8 @@ static const char *const help_lines[] = {
     "notification; NS/IRQ handler time per notification; COAL the coalescing in",
     "force, usecs/frames (\"-\": no controller runs). Narrow terminals drop the",
     "least needed tui_columns first; the detail view shows them all.",
+    "REFUSED in the header: queues not counted, as no slot of the monitor's",
+    "maps was free (raise --max-queues). \"yielded\" in COAL: someone else set it.",
     "",
     "Press any key to return.",
 };
