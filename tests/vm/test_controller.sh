@@ -84,7 +84,7 @@ test_sigterm_restores_original() {
 	# vqmod top, another process, shows what the controller holds
 	ASSERT_MATCH "$("$VQMOD" top --json --hooks notify -i 1 -n 1 --moderation "$state.moderation" 2>/dev/null |
 		jq -c --arg d "$VQSIM_VIRTIO" '[.controller, (.queues[] | select(.dev == $d and .index == 0) | .coalesce)]')" \
-		'^\["vqsim",\{"usecs":[0-9]+,"frames":[0-9]+,"decisions":[0-9]+\}\]$' "vqmod top shows the coalescing in force" || return
+		'^\["vqsim",\{"usecs":[0-9]+,"frames":[0-9]+,"decisions":[0-9]+,"state":"[a-z-]+"\}\]$' "vqmod top shows the coalescing in force" || return
 	kill -TERM "$vqmod_pid"
 	rc=0
 	wait "$vqmod_pid" || rc=$?

@@ -70,6 +70,9 @@ test_driver_ethtool_makes_it_yield() {
 		"the log's yield event, with their setting" || return
 	sleep 2 # bulk traffic goes on: a controller that still moderated would move it
 	ASSERT_EQ "$(coal)" 33/5 "vqmod leaves the yielded queue alone" || return
+	ASSERT_EQ "$("$VQMOD" top --json --hooks notify -i 1 -n 1 --moderation "$state.moderation" 2>/dev/null |
+		jq -r --arg d "$VQSIM_VIRTIO" '.queues[] | select(.dev == $d and .index == 0) | .coalesce.state')" yielded \
+		"vqmod top shows it yielded" || return
 	stop_run || return
 	ASSERT_EQ "$(coal)" 33/5 "not undone at exit: theirs" || return
 	ASSERT_MATCH "$(cat "$log.err")" "[1-9][0-9]* queues yielded" "the exit summary counts it"

@@ -76,8 +76,8 @@ static void queue(FILE *f, const struct vq_sample *s, const struct vq_moderation
 	fprintf(f, ",\"appeared\":%s,\"reset\":%s,\"coalesce\":", s->appeared ? "true" : "false",
 		s->reset ? "true" : "false");
 	if (m && m->coalesce_known)
-		fprintf(f, "{\"usecs\":%u,\"frames\":%u,\"decisions\":%llu}}", m->usecs, m->frames,
-			(unsigned long long)m->decisions);
+		fprintf(f, "{\"usecs\":%u,\"frames\":%u,\"decisions\":%llu,\"state\":\"%s\"}}", m->usecs, m->frames,
+			(unsigned long long)m->decisions, m->state[0] ? m->state : "moderated");
 	else
 		fputs("null}", f);
 }

@@ -391,9 +391,10 @@ static const char *const help_lines[] = {
     "Columns: rates per second over the measured period. PKT/IRQ packets per",
     "notification; NS/IRQ handler time per notification; COAL the coalescing in",
     "force, usecs/frames (\"-\": no controller runs). Narrow terminals drop the",
-    "least needed tui_columns first; the detail view shows them all.",
+    "least needed columns first; the detail view shows them all, and the",
+    "controller's state: \"yielded\" when something else set the queue.",
     "REFUSED in the header: queues not counted, as no slot of the monitor's",
-    "maps was free (raise --max-queues). \"yielded\" in COAL: someone else set it.",
+    "maps was free (raise --max-queues).",
     "",
     "Press any key to return.",
 };
