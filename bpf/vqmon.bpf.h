@@ -34,8 +34,13 @@ struct vhost_dev___vqmon {
 	int nvqs;
 } __attribute__((preserve_access_index));
 
+struct irq_bypass_producer___vqmon {
+	int irq;
+} __attribute__((preserve_access_index));
+
 struct vhost_vring_call___vqmon {
 	struct eventfd_ctx *ctx;
+	struct irq_bypass_producer___vqmon producer;
 } __attribute__((preserve_access_index));
 
 struct vhost_virtqueue___vqmon {
@@ -50,6 +55,7 @@ struct vdpa_device___vqmon {
 
 struct vhost_vdpa___vqmon {
 	struct vhost_dev___vqmon vdev;
+	struct vhost_virtqueue___vqmon *vqs;
 	struct vdpa_device___vqmon *vdpa;
 	__u32 nvqs;
 	int minor;
@@ -553,6 +559,13 @@ static __noinline int vhost_slow(struct vhost_virtqueue___vqmon *vq, __u8 source
 		BPF_SNPRINTF(info->dev_name, sizeof(info->dev_name), "vhost-vdpa-%d", BPF_CORE_READ(v, minor));
 		bpf_probe_read_kernel_str(info->backend, sizeof(info->backend),
 					  BPF_CORE_READ(v, vdpa, dev.kobj.name));
+		/*
+		 * A device that gives vhost-vdpa its queue's interrupt (get_vq_irq)
+		 * has it registered for irq bypass: with posted interrupts it goes
+		 * to the VM, and this callback may never run.
+		 */
+		if (BPF_CORE_READ(vq, call_ctx.producer.irq) > 0)
+			info->flags |= VQ_INFO_IRQ_BYPASS;
 		/* the VM's own virtqueue index (virtio-net): 2i rx i, 2i+1 tx i, the odd last one control */
 		if (nvqs % 2 && index == nvqs - 1)
 			__builtin_memcpy(info->queue_name, "ctrl", 5);
@@ -647,6 +660,37 @@ static __always_inline void vhost_vdpa_called(struct vhost_virtqueue___vqmon *vq
 	c = vhost_counters(vq, VQ_SRC_VHOST_VDPA, &ref);
 	if (c)
 		count_irq(c, ref.slot);
+}
+
+/*
+ * vhost-vdpa set up (or not) a queue's interrupt for bypass: the queue is
+ * known from then on, its VM may get its interrupts without a callback that
+ * could count them. A queue known before whose bypass changed is a new
+ * identity: its counts so far were taken the other way.
+ */
+static __always_inline void vhost_vdpa_irq_set(struct vhost_vdpa___vqmon *v, __u16 qid)
+{
+	struct vhost_virtqueue___vqmon *vq;
+	struct vq_ptr_key pk = { .kind = VQ_PTR_VHOST_VQ };
+	struct vq_info *info;
+	struct vq_ref *ref, fresh;
+	bool bypass;
+
+	if (!bpf_core_type_exists(struct vhost_vdpa___vqmon) || qid >= BPF_CORE_READ(v, nvqs))
+		return;
+	vq = (void *)BPF_CORE_READ(v, vqs) + qid * bpf_core_type_size(struct vhost_virtqueue___vqmon);
+	if (!BPF_CORE_READ(vq, call_ctx.ctx))
+		return;
+	bypass = BPF_CORE_READ(vq, call_ctx.producer.irq) > 0;
+	pk.ptr = (__u64)vq;
+	ref = bpf_map_lookup_elem(&vq_ptrs, &pk);
+	if (ref && live(ref)) {
+		info = bpf_map_lookup_elem(&vq_names, &ref->slot);
+		if (!info || info->gen != ref->gen || !!(info->flags & VQ_INFO_IRQ_BYPASS) == bypass)
+			return;
+		forget(ref);
+	}
+	vhost_slow(vq, VQ_SRC_VHOST_VDPA, &fresh);
 }
 
 /* A vhost device is released (or reset): its queues' identities go with it. */

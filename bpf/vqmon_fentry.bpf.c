@@ -67,3 +67,11 @@ int BPF_PROG(vhost_vdpa_cb_fentry, struct vhost_virtqueue___vqmon *vq)
 	vhost_vdpa_called(vq);
 	return 0;
 }
+
+/* after it: the interrupt is registered for bypass, or not */
+SEC("?fexit/vhost_vdpa_setup_vq_irq")
+int BPF_PROG(vhost_vdpa_irq_fexit, struct vhost_vdpa___vqmon *v, __u16 qid)
+{
+	vhost_vdpa_irq_set(v, qid);
+	return 0;
+}

@@ -85,9 +85,12 @@ enum vq_slot_state {
  * seen, before the slot goes LIVE. A reader takes it only when its gen
  * equals vq_stats[slot].gen.
  */
+/* Flags of struct vq_info. */
+#define VQ_INFO_IRQ_BYPASS (1U << 0) /* vhost-vdpa: the device's interrupt may go to the VM directly */
+
 struct vq_info {
 	__u32 gen;
-	__u32 pad;
+	__u32 flags; /* VQ_INFO_* */
 	struct vq_key key;
 	struct vq_ptr_key ptr; /* what it is found by in vq_ptrs */
 	__s32 irq; /* its vector, for the irq hooks; -1 */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Deltas and rates between snapshots: wraps, resets, zero periods, churn. */
 #include <stdlib.h>
+#include <string.h>
 #include "unit.h"
 #include "core/sample.h"
 
@@ -15,6 +16,51 @@ static void add(struct vq_snapshot *s, __u32 dev, __u16 queue, __u64 irqs, __u64
 	vq_snapshot_add(s, shared, &c);
 	vq_ident_put(shared); /* the snapshot holds it now */
 	vq_snapshot_sort(s);
+}
+
+/* A vhost-vdpa queue registered for irq bypass, with these counters. */
+static void add_bypass(struct vq_snapshot *s, __u32 dev, __u64 irqs, __u64 kicks)
+{
+	struct vq_key key = {.dev = dev, .queue = 0, .source = VQ_SRC_VHOST_VDPA};
+	struct vq_info info = {.flags = VQ_INFO_IRQ_BYPASS};
+	struct vq_counters c = {.irqs = irqs, .kicks = kicks};
+	struct vq_ident id, *shared;
+
+	strcpy(info.driver, "vhost_vdpa");
+	strcpy(info.queue_name, "rx.0");
+	vq_ident_init(&id, &key, &info);
+	shared = vq_ident_new(&id);
+	vq_snapshot_add(s, shared, &c);
+	vq_ident_put(shared);
+	vq_snapshot_sort(s);
+}
+
+/* Bypass with no interrupt seen yet: the zeros are not counts. Once one is seen, they are. */
+static void irq_bypass_zeros_are_not_counts(void)
+{
+	struct vq_snapshot a, b;
+	struct vq_period p;
+
+	vq_snapshot_init(&a);
+	vq_snapshot_init(&b);
+	a.time_ns = 1000000000;
+	b.time_ns = 2000000000;
+	add_bypass(&a, 7, 0, 10);
+	add_bypass(&a, 8, 5, 10);
+	add_bypass(&b, 7, 0, 90); /* kicked, never a callback: posted to the VM */
+	add_bypass(&b, 8, 5, 90); /* callbacks seen: the host still gets them */
+	add(&b, 9, 0, 0, 0);	  /* not bypassed, idle: a real zero */
+	ASSERT_EQ(vq_period_build(&a, &b, &p), 0);
+	ASSERT_EQ(p.n, 3);
+	for (size_t i = 0; i < p.n; i++) {
+		const struct vq_sample *s = &p.s[i];
+
+		ASSERT_EQ(s->id->irq_bypass, s->id->key.dev != 9);
+		ASSERT_EQ(s->irqs_unseen, s->id->key.dev == 7);
+	}
+	vq_period_free(&p);
+	vq_snapshot_free(&a);
+	vq_snapshot_free(&b);
 }
 
 static void counter_plain(void)
@@ -191,5 +237,6 @@ int main(int argc, char **argv)
 	RUN("sample", queues_appear_and_vanish);
 	RUN("sample", first_period_without_previous);
 	RUN("sample", totals_sum_shown_queues);
+	RUN("sample", irq_bypass_zeros_are_not_counts);
 	return 0;
 }

@@ -43,6 +43,7 @@ void vq_ident_init(struct vq_ident *id, const struct vq_key *key, const struct v
 		memcpy(id->driver, info->driver, sizeof(id->driver) - 1);
 		memcpy(id->backend, info->backend, sizeof(id->backend) - 1);
 		id->vm.pid = info->owner;
+		id->irq_bypass = info->flags & VQ_INFO_IRQ_BYPASS;
 	}
 	id->type = vq_type_of(id->queue, id->driver, key->queue);
 	if (!id->dev[0]) {

@@ -3,6 +3,7 @@
 #ifndef VQMOD_QUEUE_H
 #define VQMOD_QUEUE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "vqmon.h"
 #include "vm.h"
@@ -23,6 +24,7 @@ struct vq_ident {
 	char driver[VQMON_DRIVER_LEN];
 	char backend[VQMON_NAME_LEN]; /* vhost: the vDPA device or the tap behind the queue */
 	enum vq_type type;
+	bool irq_bypass; /* vhost-vdpa: its interrupt is registered to bypass the host (VQ_INFO_IRQ_BYPASS) */
 	struct vm_ident vm; /* the VM the queue serves; vm.pid 0: the host's own */
 	unsigned int refs;  /* of a shared copy (vq_ident_new): snapshots and front ends hold them */
 };

@@ -186,6 +186,7 @@ int vq_period_rebuild(const struct vq_snapshot *prev, const struct vq_snapshot *
 		}
 		s->id = c->id;
 		s->appeared = s->reset = false;
+		s->irqs_unseen = c->id->irq_bypass && !c->c.irqs;
 		if (cmp == 0) {
 			counters_delta(&prev->q[i].c, &c->c, &s->delta, &s->reset);
 			i++;

@@ -29,6 +29,11 @@ struct vq_sample {
 	double avg_handler_ns;
 	bool appeared; /* first seen during this period */
 	bool reset;    /* counters went back: counted from zero */
+	/*
+	 * Its interrupts cannot be counted: registered for irq bypass, and not
+	 * one seen through vhost-vdpa. Its zeros are not counts.
+	 */
+	bool irqs_unseen;
 };
 
 struct vq_period {

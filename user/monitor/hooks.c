@@ -5,7 +5,8 @@
 #include "hooks.h"
 #include "loader.h"
 
-/* An alternative: how, then its programs; ALT_X with an extra program too. */
+/* An alternative: how, then its programs; ALT_X with EXTRAS(...) programs too. */
+#define EXTRAS(...) {__VA_ARGS__}
 #define ALT(how_, ...)                                                                                                 \
 	{                                                                                                              \
 		.how = how_, .progs = { __VA_ARGS__ }                                                                  \
@@ -34,13 +35,15 @@ const struct hook_group hook_groups[] = {
      .alts = {ALT("tp_btf net_dev_start_xmit", "net_tx_btf"), ALT("raw_tp net_dev_start_xmit", "net_tx_raw")}},
     /* the VM is signalled through the call eventfd, when vhost_signal's vhost_notify agrees */
     {.name = "vhost",
-     .alts = {ALT_X("fentry vhost_signal+eventfd_signal_mask", "vhost_cleanup_fentry", "vhost_signal_fentry",
+     .alts = {ALT_X("fentry vhost_signal+eventfd_signal_mask", EXTRAS("vhost_cleanup_fentry"), "vhost_signal_fentry",
 		    "eventfd_signal_fentry"),
-	      ALT_X("kprobe vhost_signal+eventfd_signal_mask", "vhost_cleanup_kprobe", "vhost_signal_kprobe",
+	      ALT_X("kprobe vhost_signal+eventfd_signal_mask", EXTRAS("vhost_cleanup_kprobe"), "vhost_signal_kprobe",
 		    "eventfd_signal_kprobe")}},
     {.name = "vhost-vdpa",
-     .alts = {ALT_X("fentry vhost_vdpa_virtqueue_cb", "vhost_cleanup_fentry", "vhost_vdpa_cb_fentry"),
-	      ALT_X("kprobe vhost_vdpa_virtqueue_cb", "vhost_cleanup_kprobe", "vhost_vdpa_cb_kprobe")}},
+     /* and where the vDPA device's interrupt may bypass vhost-vdpa (posted to the VM) */
+     .alts = {ALT_X("fentry vhost_vdpa_virtqueue_cb", EXTRAS("vhost_cleanup_fentry", "vhost_vdpa_irq_fexit"),
+		    "vhost_vdpa_cb_fentry"),
+	      ALT_X("kprobe vhost_vdpa_virtqueue_cb", EXTRAS("vhost_cleanup_kprobe"), "vhost_vdpa_cb_kprobe")}},
     {.name = "vqsim",
      .alts = {ALT("raw_tp vqsim_notify/used/kick", "vqsim_notify_raw", "vqsim_used_raw", "vqsim_kick_raw")}},
     /* a deleted virtqueue takes its identity along at once, not after the idle timeout */
@@ -80,7 +83,10 @@ bool hook_alt_serves(const struct hook_alt *alt, const char *prog)
 	for (int i = 0; i < HOOK_PROGS && alt->progs[i]; i++)
 		if (!strcmp(alt->progs[i], prog))
 			return true;
-	return alt->extra && !strcmp(alt->extra, prog);
+	for (int i = 0; i < HOOK_EXTRAS && alt->extra[i]; i++)
+		if (!strcmp(alt->extra[i], prog))
+			return true;
+	return false;
 }
 
 bool hook_prog_known(const char *prog)

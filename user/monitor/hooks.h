@@ -12,11 +12,12 @@
 
 #define HOOK_ALTS  4
 #define HOOK_PROGS 3
+#define HOOK_EXTRAS 2
 
 struct hook_alt {
 	const char *how;	       /* "tp_btf irq_handler_entry": attach type, then what */
 	const char *progs[HOOK_PROGS]; /* all of them, or the alternative is not attached */
-	const char *extra;	       /* attached too where it can be (a removal hook), once */
+	const char *extra[HOOK_EXTRAS]; /* attached too where each can be (removal, irq bypass), once */
 };
 
 struct hook_group {

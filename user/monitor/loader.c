@@ -395,8 +395,8 @@ static void attach_group(struct vqmon *mon, size_t g)
 		for (i = 0; i < HOOK_PROGS && alt->progs[i] && !err; i++)
 			err = attach_prog(mon, alt->progs[i], true);
 		if (!err) {
-			if (alt->extra)
-				attach_prog(mon, alt->extra, false); /* where it cannot, the idle timeout does */
+			for (int x = 0; !err && x < HOOK_EXTRAS && alt->extra[x]; x++)
+				attach_prog(mon, alt->extra[x], false); /* where one cannot, the idle timeout does */
 			h->active = alt->how;
 			return;
 		}

@@ -27,14 +27,36 @@ struct family {
 		*v = (expr);                                                                                           \
 		return true;                                                                                           \
 	}
-VALUE_OF(total_irqs, t->irqs)
+/* interrupts that bypass the host are not counted: no sample, where a 0 would mislead */
+static bool total_irqs(const struct vq_sample *s, const struct vq_counters *t, const struct vq_moderation *m, double *v)
+{
+	(void)m;
+	*v = t->irqs;
+	return !s->irqs_unseen;
+}
+
+static bool rate_irq_rate(const struct vq_sample *s, const struct vq_counters *t, const struct vq_moderation *m,
+			  double *v)
+{
+	(void)t, (void)m;
+	*v = s->irq_rate;
+	return !s->irqs_unseen;
+}
+
+static bool irq_bypass(const struct vq_sample *s, const struct vq_counters *t, const struct vq_moderation *m,
+		       double *v)
+{
+	(void)t, (void)m;
+	*v = 1;
+	return s->id->irq_bypass;
+}
+
 VALUE_OF(total_spurious, t->spurious)
 VALUE_OF(total_packets, t->packets)
 VALUE_OF(total_bytes, t->bytes)
 VALUE_OF(total_kicks, t->kicks)
 VALUE_OF(total_polls, t->polls)
 VALUE_OF(handler_seconds, t->handler_ns / 1e9)
-VALUE_OF(rate_irq_rate, s->irq_rate)
 VALUE_OF(rate_packet_rate, s->packet_rate)
 VALUE_OF(rate_byte_rate, s->byte_rate)
 
@@ -74,6 +96,10 @@ static const struct family families[] = {
     {"vqmod_virtqueue_interrupts_per_second", "Notification rate over the last period.", GAUGE, rate_irq_rate},
     {"vqmod_virtqueue_packets_per_second", "Packet rate over the last period.", GAUGE, rate_packet_rate},
     {"vqmod_virtqueue_bytes_per_second", "Byte rate over the last period.", GAUGE, rate_byte_rate},
+    {"vqmod_virtqueue_irq_bypass",
+     "1 where the queue's interrupt is registered to bypass the host (vhost-vdpa, posted interrupts): its "
+     "interrupts are counted only where the host still sees them.",
+     GAUGE, irq_bypass},
     {"vqmod_virtqueue_coalesce_usecs", "Coalescing in force: the longest wait in microseconds.", GAUGE, coalesce_usecs},
     {"vqmod_virtqueue_coalesce_frames", "Coalescing in force: the most pending buffers.", GAUGE, coalesce_frames},
     {"vqmod_virtqueue_decisions_total", "Moderation decisions the controller made.", COUNTER, decisions},

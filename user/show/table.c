@@ -6,11 +6,16 @@
 
 static void row(FILE *f, const struct vq_sample *s, const char *type)
 {
-	char vm[VM_NAME_LEN];
+	char vm[VM_NAME_LEN], irqs[16] = "bypass", ppi[16] = "bypass";
 
-	fprintf(f, "%-12.12s %-12.12s %-10.10s %-5s %9.1f %7.1f %9.1f %11.0f %7.2f %7.0f %s\n", s->id->dev,
-		s->id->driver, s->id->queue, type, s->irq_rate, s->spurious_rate, s->packet_rate, s->byte_rate,
-		s->packets_per_irq, s->avg_handler_ns, type[0] ? vm_label(&s->id->vm, vm, sizeof(vm)) : "");
+	/* a queue whose interrupts bypass the host shows that, not zeros */
+	if (!s->irqs_unseen) {
+		snprintf(irqs, sizeof(irqs), "%.1f", s->irq_rate);
+		snprintf(ppi, sizeof(ppi), "%.2f", s->packets_per_irq);
+	}
+	fprintf(f, "%-12.12s %-12.12s %-10.10s %-5s %9s %7.1f %9.1f %11.0f %7s %7.0f %s\n", s->id->dev, s->id->driver,
+		s->id->queue, type, irqs, s->spurious_rate, s->packet_rate, s->byte_rate, ppi, s->avg_handler_ns,
+		type[0] ? vm_label(&s->id->vm, vm, sizeof(vm)) : "");
 }
 
 void table_print(FILE *f, const struct report *r)

@@ -115,6 +115,14 @@ static void cell(const struct tui *t, const struct row *row, enum col_id c, char
 			return;
 		}
 		break;
+	case C_IRQS:
+	case C_PPI:
+		if (row->s && s->irqs_unseen) { /* not a zero: uncountable (irq bypass) */
+			snprintf(buf, len, "bypass");
+			return;
+		}
+		fmt_num(buf, len, figure(s, c), tui_columns[c].width, tui_columns[c].decimals);
+		return;
 	default:
 		fmt_num(buf, len, figure(s, c), tui_columns[c].width, tui_columns[c].decimals);
 		return;
