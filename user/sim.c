@@ -268,6 +268,9 @@ static int stats_print_cb(const struct vqsim_queue_info *q, void *arg)
 		       q->delay_max_ns, q->src_frames, q->src_replies);
 		for (b = 0; b < VQSIM_HIST_BUCKETS; b++)
 			printf("%s%" PRIu64, b ? "," : "", q->hist[b]);
+		printf("],\"ring_size\":%u,\"ring_low\":%" PRIu64 ",\"pending_hist\":[", q->ring_size, q->ring_low);
+		for (b = 0; b < VQSIM_PENDING_HIST_BUCKETS; b++)
+			printf("%s%" PRIu64, b ? "," : "", q->pending_hist[b]);
 		printf("]");
 		if (q->has_traffic)
 			printf(",\"traffic\":{\"running\":%s,\"rate\":%u,\"size\":%u,\"burst\":%u,"

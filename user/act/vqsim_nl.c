@@ -403,6 +403,13 @@ static int stat_attr_cb(const struct nlattr *a, void *data)
 	case VQSIM_STAT_PENDING:
 		q->pending = mnl_attr_get_u32(a);
 		break;
+	case VQSIM_STAT_RING_LOW:
+		q->ring_low = mnl_attr_get_u64(a);
+		break;
+	case VQSIM_STAT_PENDING_HIST:
+		if (mnl_attr_get_payload_len(a) == sizeof(q->pending_hist))
+			memcpy(q->pending_hist, mnl_attr_get_payload(a), sizeof(q->pending_hist));
+		break;
 	case VQSIM_STAT_PACKETS:
 		q->packets = mnl_attr_get_u64(a);
 		break;
@@ -471,6 +478,9 @@ static int queue_attr_cb(const struct nlattr *a, void *data)
 		break;
 	case VQSIM_A_COAL_SOURCE:
 		q->coal.source = mnl_attr_get_u32(a);
+		break;
+	case VQSIM_A_QUEUE_SIZE:
+		q->ring_size = mnl_attr_get_u32(a);
 		break;
 	case VQSIM_A_TRAFFIC_STATE:
 		q->has_traffic = true;
