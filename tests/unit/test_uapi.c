@@ -89,8 +89,9 @@ static void stats(void)
 	ASSERT_EQ(VQSIM_STAT_PENDING, 16);
 	ASSERT_EQ(VQSIM_STAT_RING_LOW, 17);
 	ASSERT_EQ(VQSIM_STAT_PENDING_HIST, 18);
-	ASSERT_EQ(VQSIM_STAT_MAX, 18);
-	ASSERT_EQ(__VQSIM_STAT_MAX, 19);
+	ASSERT_EQ(VQSIM_STAT_DELAY_HIST_LL, 19);
+	ASSERT_EQ(VQSIM_STAT_MAX, 19);
+	ASSERT_EQ(__VQSIM_STAT_MAX, 20);
 }
 
 static void enums(void)
@@ -132,6 +133,11 @@ static void limits(void)
 	/* eighths of the ring, then the whole ring */
 	ASSERT_EQ(VQSIM_PENDING_HIST_BUCKETS, 9);
 	ASSERT_EQ(VQSIM_RING_LOW_SHIFT, 3);
+	/* log-linear: 8 buckets a power of two, 2^10 to 2^32 ns, one below and one above */
+	ASSERT_EQ(VQSIM_DELAY_HIST_SUB_BITS, 3);
+	ASSERT_EQ(VQSIM_DELAY_HIST_FIRST_POWER, 10);
+	ASSERT_EQ(VQSIM_DELAY_HIST_POWERS, 22);
+	ASSERT_EQ(VQSIM_DELAY_HIST_LL_BUCKETS, 2 + (VQSIM_DELAY_HIST_POWERS << VQSIM_DELAY_HIST_SUB_BITS));
 }
 
 /* The client's generated tables name and type what the header numbers. */

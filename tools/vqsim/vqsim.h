@@ -42,7 +42,8 @@ struct vqsim_vq_stats {
 	u64 notify_dropped;
 	u64 kicks;
 	u64 drops;
-	u64 hist[VQSIM_HIST_BUCKETS];
+	u64 hist[VQSIM_HIST_BUCKETS];		/* log2, delay-hist */
+	u64 hist_ll[VQSIM_DELAY_HIST_LL_BUCKETS];	/* log-linear, delay-hist-ll */
 	u64 delay_sum_ns;
 	u64 delay_max_ns;
 	u64 src_frames;

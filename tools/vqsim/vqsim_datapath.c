@@ -36,6 +36,7 @@ static void vqsim_hist_add(struct vqsim_vq_stats *st, u64 d)
 	if (b >= VQSIM_HIST_BUCKETS)
 		b = VQSIM_HIST_BUCKETS - 1;
 	st->hist[b]++;
+	st->hist_ll[vqsim_delay_hist_bucket(d)]++;
 	st->delay_sum_ns += d;
 	if (d > st->delay_max_ns)
 		st->delay_max_ns = d;

@@ -135,7 +135,9 @@ static int vqsim_put_stats_nest(struct sk_buff *msg,
 	    nla_put_u64_64bit(msg, VQSIM_STAT_RING_LOW, st->ring_low,
 			      VQSIM_STAT_PAD) ||
 	    nla_put(msg, VQSIM_STAT_PENDING_HIST, sizeof(st->pending_hist),
-		    st->pending_hist)) {
+		    st->pending_hist) ||
+	    nla_put(msg, VQSIM_STAT_DELAY_HIST_LL, sizeof(st->hist_ll),
+		    st->hist_ll)) {
 		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
 	}
