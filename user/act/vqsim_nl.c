@@ -397,8 +397,12 @@ static int stat_attr_cb(const struct nlattr *a, void *data)
 
 	switch (spec_type(a, &vqsim_nl_space_stats)) {
 	case VQSIM_STAT_DELAY_HIST:
-		if (mnl_attr_get_payload_len(a) == sizeof(q->hist))
-			memcpy(q->hist, mnl_attr_get_payload(a), sizeof(q->hist));
+		if (mnl_attr_get_payload_len(a) == sizeof(q->delay_hist_log2))
+			memcpy(q->delay_hist_log2, mnl_attr_get_payload(a), sizeof(q->delay_hist_log2));
+		break;
+	case VQSIM_STAT_DELAY_HIST_LL:
+		if (mnl_attr_get_payload_len(a) == sizeof(q->delay_hist_ll))
+			memcpy(q->delay_hist_ll, mnl_attr_get_payload(a), sizeof(q->delay_hist_ll));
 		break;
 	case VQSIM_STAT_PENDING:
 		q->pending = mnl_attr_get_u32(a);

@@ -73,7 +73,9 @@ struct vqsim_queue_info {
 	uint64_t notify[3]; /* by enum vqsim_notify_cause */
 	uint64_t suppressed, notify_dropped;
 	uint64_t kicks, drops;
-	uint64_t hist[VQSIM_HIST_BUCKETS];
+	/* delays from the first pending buffer to the notification (include/uapi/vqsim.h) */
+	uint64_t delay_hist_ll[VQSIM_DELAY_HIST_LL_BUCKETS]; /* log-linear, 12.5%: use this one */
+	uint64_t delay_hist_log2[VQSIM_HIST_BUCKETS];	     /* the coarse one the module still sends */
 	uint64_t delay_sum_ns, delay_max_ns;
 	uint64_t src_frames, src_replies;
 	uint32_t pending; /* used buffers not notified yet, now */

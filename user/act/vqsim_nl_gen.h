@@ -89,6 +89,7 @@ static const struct vqsim_nl_attr vqsim_nl_attrs_stats[VQSIM_STAT_MAX + 1] = {
 	[VQSIM_STAT_PENDING] = { .name = "pending", .type = MNL_TYPE_U32 },
 	[VQSIM_STAT_RING_LOW] = { .name = "ring-low", .type = MNL_TYPE_U64 },
 	[VQSIM_STAT_PENDING_HIST] = { .name = "pending-hist", .type = MNL_TYPE_BINARY },
+	[VQSIM_STAT_DELAY_HIST_LL] = { .name = "delay-hist-ll", .type = MNL_TYPE_BINARY },
 };
 
 static const struct vqsim_nl_space vqsim_nl_space_stats = {
