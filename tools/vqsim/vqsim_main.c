@@ -547,7 +547,16 @@ static void vqsim_dev_del(struct vdpa_mgmt_dev *mdev, struct vdpa_device *dev)
 	list_del_init(&vs->list);
 	mutex_unlock(&vqsim_devs_lock);
 	vqsim_debugfs_dev_del(vs);
+	/* Held past the unregister, which may drop the last reference. */
+	get_device(&vs->vdpa.dev);
 	_vdpa_unregister_device(&vs->vdpa);
+	/*
+	 * The driver is gone and has reset the device (vhost_vdpa waited for
+	 * its file to close): no event of these queues follows, so a monitor
+	 * can forget them now rather than after an idle timeout.
+	 */
+	trace_vqsim_dev_del(vqsim_name(vs), vs->nvqs);
+	put_device(&vs->vdpa.dev);
 }
 
 static const struct vdpa_mgmtdev_ops vqsim_mgmtdev_ops = {
