@@ -197,7 +197,11 @@ test_ring_size_and_ring_low() {
 	echo "  256 frames: ring_low +$((low1 - low0)), drops +$((d1 - d0))," \
 		"pending-hist +$(jq -nc --argjson a "$ph0" --argjson b "$ph1" '[range(0; 9) | $b[.] - $a[.]]')"
 	ASSERT_GE "$((low1 - low0))" 32 "ring-low: the last eighth of each full ring" || return
-	ASSERT_GE "$(jq -n --argjson a "$ph0" --argjson b "$ph1" '$b[8] - $a[8]')" 5 "pending-hist: decisions at a full ring"
+	ASSERT_GE "$((d1 - d0))" 1 "drops: the ring ran dry" || return
+	# virtio_net keeps up to 32 entries unposted (it refills in batches), so
+	# the ring runs dry before 256 are pending: the last eighth, or the whole
+	ASSERT_GE "$(jq -n --argjson a "$ph0" --argjson b "$ph1" '$b[7] + $b[8] - $a[7] - $a[8]')" 5 \
+		"pending-hist: decisions with the ring (nearly) all pending"
 }
 
 # The guest's driver sets coalescing through the control queue.
