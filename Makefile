@@ -29,7 +29,7 @@ USER_LIBS := $(foreach l,show act monitor engine core,$(call layer_lib,$(l)))
 # engine's need libc alone.
 UNIT_PLAIN := uapi
 UNIT_ENGINE := dim engine
-UNIT_CORE := sample queue history modstate atomic_file
+UNIT_CORE := sample queue history modstate atomic_file delay_hist
 UNIT_SHOW := prom
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/unit_%,$(wildcard tests/unit/test_*.c))
 # Programs the VM tests run in the guest (libc only), e.g. the vhost-vdpa driver.

@@ -401,4 +401,38 @@ int BPF_PROG(vqsim_kick_raw, const char *dev, __u16 queue)
 		__sync_fetch_and_add(&c->kicks, 1);
 	return 0;
 }
+
+/* vqsim has at most 33 queues (VQSIM_MAX_QUEUES in include/uapi/vqsim_gen.h). */
+#define VQSIM_QUEUES_SCAN 33
+
+/*
+ * A vqsim device is deleted: its queues' identities go now, so that a new
+ * device of the same name is a new identity, counted from zero. Each is
+ * found by its name's address (the pointer cache) and by its name (vq_ids);
+ * the pointer entry goes too, if it was a second name of the identity.
+ */
+SEC("?raw_tp/vqsim_dev_del")
+int BPF_PROG(vqsim_dev_del_raw, const char *dev, __u32 queues)
+{
+	struct vq_key key = { .source = VQ_SRC_VQSIM };
+	char name[VQMON_NAME_LEN] = {};
+	struct vq_ref *ref;
+
+	bpf_probe_read_kernel_str(name, sizeof(name), dev);
+	key.dev = vq_name_id(name);
+	for (__u32 q = 0; q < VQSIM_QUEUES_SCAN && q < queues; q++) {
+		struct vq_ptr_key pk = { .ptr = (__u64)dev, .sub = q, .kind = VQ_PTR_VQSIM };
+
+		ref = bpf_map_lookup_elem(&vq_ptrs, &pk);
+		if (ref) {
+			forget(ref);
+			bpf_map_delete_elem(&vq_ptrs, &pk);
+		}
+		key.queue = q;
+		ref = bpf_map_lookup_elem(&vq_ids, &key);
+		if (ref)
+			forget(ref);
+	}
+	return 0;
+}
 #endif /* !VQMON_HOST */

@@ -249,12 +249,14 @@ static __always_inline __u32 alloc_slot(void)
 
 /*
  * Makes the identity in info (key, ptr and names filled) the owner of a new
- * slot: counters zeroed, then published. Returns its ref (slot NO_SLOT: refused).
+ * slot: counters zeroed, then published. Returns its ref (slot NO_SLOT:
+ * refused), or the ref of the identity another CPU published for the same
+ * key meanwhile.
  */
 static __always_inline struct vq_ref publish(struct vq_info *info)
 {
 	struct vqmon_state *st = state();
-	struct vq_ref ref = { VQMON_NO_SLOT, 0 };
+	struct vq_ref ref = { VQMON_NO_SLOT, 0 }, *theirs;
 	struct vq_counters *c;
 	__u32 slot = alloc_slot();
 
@@ -275,8 +277,27 @@ static __always_inline struct vq_ref publish(struct vq_info *info)
 	c->handler_ns = c->kicks = c->polls = 0;
 	bpf_map_update_elem(&vq_names, &slot, info, BPF_ANY);
 	c->gen = ref.gen;
+	/*
+	 * Two CPUs can meet a new queue at once (the driver kicks it while the
+	 * device completes on it): the first to claim its key owns it, and the
+	 * other gives its slot back and counts into the first's. Else the
+	 * second identity would be left in vq_names with no key to find it by,
+	 * and a removal hook could not free it.
+	 */
+	if (bpf_map_update_elem(&vq_ids, &info->key, &ref, BPF_NOEXIST)) {
+		theirs = bpf_map_lookup_elem(&vq_ids, &info->key);
+		if (theirs && live(theirs)) {
+			struct vq_ref won = *theirs;
+
+			c->gen = 0;
+			bpf_map_delete_elem(&vq_names, &slot);
+			bpf_map_push_elem(&vq_free, &slot, 0);
+			bpf_map_update_elem(&vq_ptrs, &info->ptr, &won, BPF_ANY);
+			return won;
+		}
+		bpf_map_update_elem(&vq_ids, &info->key, &ref, BPF_ANY); /* a stale key: ours now */
+	}
 	c->state = VQ_SLOT_LIVE;
-	bpf_map_update_elem(&vq_ids, &info->key, &ref, BPF_ANY);
 	bpf_map_update_elem(&vq_ptrs, &info->ptr, &ref, BPF_ANY);
 	return ref;
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/delay_hist.h"
 #include "core/errors.h"
 #include "sim.h"
 #include "act/vqsim_nl.h"
@@ -224,24 +225,6 @@ out:
 
 /* ---- stats ---- */
 
-/* The upper bound of the histogram bucket holding the p-th fraction. */
-static uint64_t hist_pct(const uint64_t *hist, double p)
-{
-	uint64_t total = 0, run = 0;
-	int b;
-
-	for (b = 0; b < VQSIM_HIST_BUCKETS; b++)
-		total += hist[b];
-	if (!total)
-		return 0;
-	for (b = 0; b < VQSIM_HIST_BUCKETS; b++) {
-		run += hist[b];
-		if (run >= p * total)
-			return (2ULL << b) - 1;
-	}
-	return UINT64_MAX;
-}
-
 struct stats_print {
 	bool json;
 	int n;
@@ -260,14 +243,22 @@ static int stats_print_cb(const struct vqsim_queue_info *q, void *arg)
 		       ",\"notify_frames\":%" PRIu64 ",\"notify_timer\":%" PRIu64 ",\"notify_immediate\":%" PRIu64
 		       ",\"notify_suppressed\":%" PRIu64 ",\"notify_dropped\":%" PRIu64 ",\"kicks\":%" PRIu64
 		       ",\"drops\":%" PRIu64 ",\"pending\":%u,\"delay_sum_ns\":%" PRIu64 ",\"delay_max_ns\":%" PRIu64
-		       ",\"src_frames\":%" PRIu64 ",\"src_replies\":%" PRIu64 ",\"delay_hist\":[",
+		       ",\"src_frames\":%" PRIu64 ",\"src_replies\":%" PRIu64 ",\"delay_p50_ns\":%" PRIu64
+		       ",\"delay_p99_ns\":%" PRIu64 ",\"delay_hist\":[",
 		       p->n ? "," : "", q->dev, q->queue, NAME_OF(type_names, q->type), q->ready ? "true" : "false",
 		       q->coal.usecs, q->coal.packets, NAME_OF(src_names, q->coal.source), q->packets, q->bytes, nn,
 		       q->notify[VQSIM_CAUSE_FRAMES], q->notify[VQSIM_CAUSE_TIMER], q->notify[VQSIM_CAUSE_IMMEDIATE],
 		       q->suppressed, q->notify_dropped, q->kicks, q->drops, q->pending, q->delay_sum_ns,
-		       q->delay_max_ns, q->src_frames, q->src_replies);
+		       q->delay_max_ns, q->src_frames, q->src_replies, delay_hist_quantile_ns(q->delay_hist_ll, 0.5),
+		       delay_hist_quantile_ns(q->delay_hist_ll, 0.99));
 		for (b = 0; b < VQSIM_HIST_BUCKETS; b++)
-			printf("%s%" PRIu64, b ? "," : "", q->hist[b]);
+			printf("%s%" PRIu64, b ? "," : "", q->delay_hist_log2[b]);
+		printf("],\"delay_hist_ll\":[");
+		for (b = 0; b < VQSIM_DELAY_HIST_LL_BUCKETS; b++)
+			printf("%s%" PRIu64, b ? "," : "", q->delay_hist_ll[b]);
+		printf("],\"ring_size\":%u,\"ring_low\":%" PRIu64 ",\"pending_hist\":[", q->ring_size, q->ring_low);
+		for (b = 0; b < VQSIM_PENDING_HIST_BUCKETS; b++)
+			printf("%s%" PRIu64, b ? "," : "", q->pending_hist[b]);
 		printf("]");
 		if (q->has_traffic)
 			printf(",\"traffic\":{\"running\":%s,\"rate\":%u,\"size\":%u,\"burst\":%u,"
@@ -280,13 +271,14 @@ static int stats_print_cb(const struct vqsim_queue_info *q, void *arg)
 			printf("%-10s %3s %-4s %6s %6s %-7s %10s %12s %9s %9s %9s %9s %8s %8s %9s "
 			       "%9s %9s\n",
 			       "DEV", "Q", "TYPE", "USECS", "FRAMES", "BY", "PACKETS", "BYTES", "NTF-FRM", "NTF-TMR",
-			       "NTF-IMM", "SUPPR", "KICKS", "DROPS", "P50<=ns", "P99<=ns", "MAX-ns");
+			       "NTF-IMM", "SUPPR", "KICKS", "DROPS", "P50-ns", "P99-ns", "MAX-ns");
 		printf("%-10s %3u %-4s %6u %6u %-7s %10" PRIu64 " %12" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64
 		       " %9" PRIu64 " %8" PRIu64 " %8" PRIu64 " %9" PRIu64 " %9" PRIu64 " %9" PRIu64 "\n",
 		       q->dev, q->queue, NAME_OF(type_names, q->type), q->coal.usecs, q->coal.packets,
 		       NAME_OF(src_names, q->coal.source), q->packets, q->bytes, q->notify[VQSIM_CAUSE_FRAMES],
 		       q->notify[VQSIM_CAUSE_TIMER], q->notify[VQSIM_CAUSE_IMMEDIATE], q->suppressed, q->kicks,
-		       q->drops, hist_pct(q->hist, 0.5), hist_pct(q->hist, 0.99), q->delay_max_ns);
+		       q->drops, delay_hist_quantile_ns(q->delay_hist_ll, 0.5),
+		       delay_hist_quantile_ns(q->delay_hist_ll, 0.99), q->delay_max_ns);
 	}
 	p->n++;
 	return 0;

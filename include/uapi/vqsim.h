@@ -16,9 +16,50 @@
  * The netlink family (its name, version, group, limits, commands, attributes
  * and enums) is defined in vqsim.yaml beside this file; vqsim_gen.h is
  * generated from it by the kernel's YNL generator (make ynl-gen). What the
- * spec cannot hold stays here: the layout of the generated frames.
+ * spec cannot hold stays here: the layout of the generated frames, and the
+ * bucket formula of delay-hist-ll in C.
  */
 #include "vqsim_gen.h"
+
+/*
+ * VQSIM_STAT_DELAY_HIST_LL, log-linear: from 2^F ns on (F = FIRST_POWER),
+ * each power of two is cut into 2^S equal buckets (S = SUB_BITS), so a
+ * bucket is at most 1/2^S = 12.5% of its lower bound wide. Bucket 0 holds
+ * every delay below 2^F ns (1.024 us); the last bucket, from
+ * 2^(F + POWERS) ns (4.29 s) on, has no upper bound. Bucket b holds
+ * lower(b) <= d < lower(b + 1), with lower(0) = 0 and, for b >= 1,
+ *
+ *	lower(b) = (2^S + (b - 1) % 2^S) << (F - S + (b - 1) / 2^S)
+ *
+ * e.g. bucket 1 is [1024, 1152) ns, 61 is [196608, 212992) (200 us) and 64
+ * is [245760, 262144) (262 us).
+ */
+#define VQSIM_DELAY_HIST_SUBS	(1U << VQSIM_DELAY_HIST_SUB_BITS)
+
+/* The lower bound of bucket b (0 <= b < VQSIM_DELAY_HIST_LL_BUCKETS), in ns. */
+static inline __u64 vqsim_delay_hist_lower_ns(__u32 b)
+{
+	if (!b)
+		return 0;
+	b--;
+	return (__u64)(VQSIM_DELAY_HIST_SUBS + b % VQSIM_DELAY_HIST_SUBS)
+	       << (VQSIM_DELAY_HIST_FIRST_POWER - VQSIM_DELAY_HIST_SUB_BITS +
+		   b / VQSIM_DELAY_HIST_SUBS);
+}
+
+/* The bucket of a delay of ns nanoseconds. */
+static inline __u32 vqsim_delay_hist_bucket(__u64 ns)
+{
+	__u32 e;
+
+	if (ns < (1ULL << VQSIM_DELAY_HIST_FIRST_POWER))
+		return 0;
+	e = 63 - __builtin_clzll(ns);	/* 2^e <= ns < 2^(e + 1) */
+	if (e >= VQSIM_DELAY_HIST_FIRST_POWER + VQSIM_DELAY_HIST_POWERS)
+		return VQSIM_DELAY_HIST_LL_BUCKETS - 1;
+	return 1 + ((e - VQSIM_DELAY_HIST_FIRST_POWER) << VQSIM_DELAY_HIST_SUB_BITS) +
+	       (__u32)((ns >> (e - VQSIM_DELAY_HIST_SUB_BITS)) & (VQSIM_DELAY_HIST_SUBS - 1));
+}
 
 /*
  * Generated frames: an Ethernet header with VQSIM_ETHERTYPE (IEEE local

@@ -170,14 +170,16 @@ test_pingpong_p99_within_10pct() {
 	ASSERT_LE "$p99_on" "$((p99_off * 110 / 100))" "device delay p99 with vqmod run within 10% of off"
 }
 
-# vqsim's delay histogram of rx queue 0, as a JSON array
-hist() { "$VQMOD" sim stats "$DEV" 0 --json | jq -c '.[0].delay_hist'; }
+# vqsim's log-linear delay histogram of rx queue 0, as a JSON array
+hist() { "$VQMOD" sim stats "$DEV" 0 --json | jq -c '.[0].delay_hist_ll'; }
 
 # The upper bound (ns) of the bucket holding the p99 of the notifications
-# counted between two histograms (bucket b: 2^b to 2^(b+1) ns).
+# counted between two histograms. Bucket b >= 1 starts at
+# (8 + (b-1) % 8) * 2^(7 + (b-1) / 8) ns (include/uapi/vqsim.h); bucket 0 at 0.
 hist_p99() {
 	jq -rn --argjson a "$1" --argjson b "$2" '
+		def lower: if . == 0 then 0 else (8 + ((. - 1) % 8)) * pow(2; 7 + ((. - 1) / 8 | floor)) end;
 		[range(0; $b | length) | $b[.] - $a[.]] as $d | ($d | add) as $n |
 		first(range(0; $d | length) as $i | select(([$d[0:$i + 1][]] | add) >= 0.99 * $n) | $i) |
-		pow(2; . + 1) - 1 | floor'
+		(. + 1 | lower) - 1 | floor'
 }

@@ -127,6 +127,83 @@ test_usecs_delay() {
 	ASSERT_LE "$p99" $((200000 + ${VQ_TIMER_SLACK_NS:-10000000})) "p99 delay <= 200 us + slack"
 }
 
+# delay-hist-ll counts each delivered notification in the bucket the uapi
+# formula gives its delay: equal, bucket by bucket, to the vqsim_notify
+# tracepoint's delays. The log2 delay-hist counts the same notifications.
+test_delay_hist_ll_matches_trace() {
+	local ifn h0 h1 l0 l1 want got n p50 p50_trace
+	vqsim_require || return
+	trap vqsim_cleanup EXIT
+	[ -d $TR/events/vqsim ] || skip "no tracefs events for vqsim"
+	ifn=$(vqsim_add $DEV max_vqp 1) || return
+	$SIM coalesce $DEV 0 usecs 200 frames 1000 >/dev/null || return
+	h0=$(qstat $DEV 0 delay_hist_ll) || return
+	l0=$(qstat $DEV 0 delay_hist) || return
+	echo >$TR/trace
+	echo "queue == 0 && dev == \"$DEV\"" >$TR/events/vqsim/vqsim_notify/filter
+	echo 1 >$TR/events/vqsim/vqsim_notify/enable
+	traffic_for $DEV 0 2 rate 150 size 128 || return
+	echo 0 >$TR/events/vqsim/vqsim_notify/enable
+	echo 0 >$TR/events/vqsim/vqsim_notify/filter
+	h1=$(qstat $DEV 0 delay_hist_ll) || return
+	l1=$(qstat $DEV 0 delay_hist) || return
+	got=$(jq -nc --argjson a "$h0" --argjson b "$h1" '[range(0; $b | length) | $b[.] - $a[.]]')
+	# the uapi header's formula, in awk: 8 buckets a power of two from 2^10 ns
+	want=$(grep -o 'delay_ns=[0-9]*' $TR/trace | sed 's/.*=//' | awk '
+		{ d = $1; b = 0
+		  if (d >= 1024) { e = 0; while (2 ^ (e + 1) <= d) e++
+			b = e >= 32 ? 177 : 1 + (e - 10) * 8 + int(d / 2 ^ (e - 3)) % 8 }
+		  n[b]++ }
+		END { s = "["; for (b = 0; b < 178; b++) s = s (b ? "," : "") (n[b] + 0); print s "]" }')
+	n=$(jq 'add' <<<"$got")
+	p50=$(jq -r '.[0].delay_p50_ns' <<<"$($SIM stats $DEV 0 --json)")
+	p50_trace=$(grep -o 'delay_ns=[0-9]*' $TR/trace | sed 's/.*=//' | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)] + 0}')
+	echo "  $n notifications; buckets used: $(jq -c '[to_entries[] | select(.value > 0) | "\(.key):\(.value)"]' <<<"$got")"
+	echo "  p50 from delay-hist-ll $p50 ns, from the trace $p50_trace ns"
+	ASSERT_GE "$n" 150 "notifications counted" || return
+	ASSERT_EQ "$got" "$want" "delay-hist-ll = the trace's delays, bucketed by the uapi formula" || return
+	# log2 bucket k >= 10 is ll buckets 1 + 8(k - 10) .. +7; log2 0-9 is ll bucket 0
+	ASSERT_EQ "$(jq -nc --argjson a "$l0" --argjson b "$l1" --argjson ll "$got" '
+		[range(0; 32) | $b[.] - $a[.]] as $d |
+		[range(0; 32) as $k | if $k < 10 then $d[$k] else 0 end] | add as $low |
+		[$low == $ll[0]] + [range(10; 31) as $k | ($d[$k] == ([$ll[1 + 8 * ($k - 10):9 + 8 * ($k - 10)][]] | add))] | all')" \
+		true "delay-hist (log2) counts the same notifications" || return
+	ASSERT_NEAR "$p50" "$p50_trace" 13 1000 "p50 interpolated from delay-hist-ll within 12.5% (+1 us) of the trace's"
+}
+
+# The ring size is the driver's; ring-low and pending-hist show coalescing
+# that holds (nearly) the whole ring, and stay quiet with coalescing off.
+test_ring_size_and_ring_low() {
+	local ifn low0 ph0 low1 ph1 d0 d1
+	vqsim_require || return
+	trap vqsim_cleanup EXIT
+	ifn=$(vqsim_add $DEV max_vqp 1) || return
+	ASSERT_EQ "$(qstat $DEV 0 ring_size)" 256 "rx 0: the ring virtio_vdpa set (the device's max)" || return
+	ASSERT_EQ "$(qstat $DEV 1 ring_size)" 256 "tx 0's ring" || return
+	# coalescing off: each decision covers one buffer, the ring stays available
+	low0=$(qstat $DEV 0 ring_low) ph0=$(qstat $DEV 0 pending_hist)
+	traffic_for $DEV 0 2 rate 1000 size 128 burst 16 || return
+	low1=$(qstat $DEV 0 ring_low) ph1=$(qstat $DEV 0 pending_hist)
+	echo "  off: ring_low +$((low1 - low0)), pending-hist +$(jq -nc --argjson a "$ph0" --argjson b "$ph1" '[range(0; 9) | $b[.] - $a[.]]')"
+	ASSERT_EQ "$((low1 - low0))" 0 "coalescing off: ring-low" || return
+	ASSERT_EQ "$(jq -n --argjson a "$ph0" --argjson b "$ph1" '[range(1; 9) | $b[.] - $a[.]] | add')" 0 \
+		"coalescing off: every decision in the first eighth" || return
+	ASSERT_GE "$(jq -n --argjson a "$ph0" --argjson b "$ph1" '$b[0] - $a[0]')" 1000 "decisions counted" || return
+	# 256 frames or 200 ms on a ring of 256 at 4000 frames/s: the ring fills first
+	$SIM coalesce $DEV 0 usecs 200000 frames 256 >/dev/null || return
+	low0=$(qstat $DEV 0 ring_low) ph0=$(qstat $DEV 0 pending_hist) d0=$(qstat $DEV 0 drops)
+	traffic_for $DEV 0 2 rate 4000 size 128 burst 32 || return
+	low1=$(qstat $DEV 0 ring_low) ph1=$(qstat $DEV 0 pending_hist) d1=$(qstat $DEV 0 drops)
+	echo "  256 frames: ring_low +$((low1 - low0)), drops +$((d1 - d0))," \
+		"pending-hist +$(jq -nc --argjson a "$ph0" --argjson b "$ph1" '[range(0; 9) | $b[.] - $a[.]]')"
+	ASSERT_GE "$((low1 - low0))" 32 "ring-low: the last eighth of each full ring" || return
+	ASSERT_GE "$((d1 - d0))" 1 "drops: the ring ran dry" || return
+	# virtio_net keeps up to 32 entries unposted (it refills in batches), so
+	# the ring runs dry before 256 are pending: the last eighth, or the whole
+	ASSERT_GE "$(jq -n --argjson a "$ph0" --argjson b "$ph1" '$b[7] + $b[8] - $a[7] - $a[8]')" 5 \
+		"pending-hist: decisions with the ring (nearly) all pending"
+}
+
 # The guest's driver sets coalescing through the control queue.
 test_ethtool_coalesce() {
 	local ifn out
@@ -244,7 +321,9 @@ test_vendor_stats_and_dump() {
 	ASSERT_MATCH "$out" "notify_immediate [0-9]+ notify_suppressed" "vstats notification causes" || return
 	ASSERT_TRUE "vstats JSON" sh -c "vdpa -j dev vstats show $DEV qidx 0 | jq -e . >/dev/null" || return
 	ASSERT_EQ "$($SIM stats --json | jq length)" 5 "dump of every queue" || return
-	ASSERT_EQ "$($SIM stats $DEV 0 --json | jq '.[0].delay_hist | length')" 32 "delay histogram buckets"
+	ASSERT_EQ "$($SIM stats $DEV 0 --json | jq '.[0].delay_hist | length')" 32 "log2 delay histogram buckets" || return
+	ASSERT_EQ "$($SIM stats $DEV 0 --json | jq '.[0].delay_hist_ll | length')" 178 "log-linear delay histogram buckets" || return
+	ASSERT_MATCH "$(vdpa dev vstats show $DEV qidx 0)" "broken 0 queue_size 256 ring_low 0" "vstats: ring size and ring-low"
 }
 
 test_faults() {

@@ -98,8 +98,8 @@ test_coal_get_set() {
 		--multi coal-get "{\"dev-name\": \"$DEV\", \"queue\": 3}" \
 		--multi coal-get "{\"dev-name\": \"$DEV\", \"queue\": 2}") || return
 	echo "  cli.py coal-set, coal-get, coal-get: $a"
-	ASSERT_EQ "$(jq -c '.[1] | [.["dev-name"], .queue, .["queue-type"], .["coal-usecs"], .["coal-packets"], .["coal-source"]]' <<<"$a")" \
-		"[\"$DEV\",3,\"tx\",123,45,\"netlink\"]" "cli.py reads vqmod sim's set" || return
+	ASSERT_EQ "$(jq -c '.[1] | [.["dev-name"], .queue, .["queue-type"], .["coal-usecs"], .["coal-packets"], .["coal-source"], .["queue-size"]]' <<<"$a")" \
+		"[\"$DEV\",3,\"tx\",123,45,\"netlink\",256]" "cli.py reads vqmod sim's set, and the ring size" || return
 	ASSERT_EQ "$(jq -c '.[2] | [.["coal-usecs"], .["coal-packets"]]' <<<"$a")" "[77,9]" "coal-packets alone kept coal-usecs"
 }
 
@@ -140,7 +140,7 @@ test_stats_get() {
 	vqsim_traffic $DEV 0 stop || return
 	sleep 0.5
 	keys="dev-name=dev queue=queue queue-type=type coal-usecs=coal_usecs coal-packets=coal_packets
-		coal-source=coal_source traffic-rate=traffic.rate traffic-size=traffic.size"
+		coal-source=coal_source traffic-rate=traffic.rate traffic-size=traffic.size queue-size=ring_size"
 	b=$($SIM stats $DEV 0 --json) || return
 	a=$(ynl --do stats-get --json "{\"dev-name\": \"$DEV\", \"queue\": 0}") || return
 	echo "  cli.py stats-get: $(jq -c '{q: .queue, t: .["queue-type"], st: .stats | {packets, bytes, "notify-immediate", pending}}' <<<"$a")"
@@ -148,7 +148,8 @@ test_stats_get() {
 	ASSERT_EQ "$(same_json "$(jq .stats <<<"$a")" "$b" "packets=packets bytes=bytes notify-frames=notify_frames
 		notify-timer=notify_timer notify-immediate=notify_immediate notify-suppressed=notify_suppressed
 		kicks=kicks drops=drops pending=pending src-frames=src_frames delay-max-ns=delay_max_ns
-		delay-hist=delay_hist")" "" "stats-get do: the counters, cli.py = vqmod sim" || return
+		delay-hist=delay_hist delay-hist-ll=delay_hist_ll ring-low=ring_low pending-hist=pending_hist")" "" \
+		"stats-get do: the counters, cli.py = vqmod sim" || return
 	ASSERT_GE "$(jq '.stats.packets' <<<"$a")" 100 "packets counted" || return
 	# The dump of one device: every queue, the same numbers.
 	a=$(ynl --dump stats-get --json "{\"dev-name\": \"$DEV\"}") || return

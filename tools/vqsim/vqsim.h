@@ -42,11 +42,14 @@ struct vqsim_vq_stats {
 	u64 notify_dropped;
 	u64 kicks;
 	u64 drops;
-	u64 hist[VQSIM_HIST_BUCKETS];
+	u64 hist[VQSIM_HIST_BUCKETS];		/* log2, delay-hist */
+	u64 hist_ll[VQSIM_DELAY_HIST_LL_BUCKETS];	/* log-linear, delay-hist-ll */
 	u64 delay_sum_ns;
 	u64 delay_max_ns;
 	u64 src_frames;
 	u64 src_replies;
+	u64 ring_low;		/* rx: used with under 1/8 of the ring available */
+	u64 pending_hist[VQSIM_PENDING_HIST_BUCKETS];	/* by pending at a decision */
 
 	/* Refused device accesses; each also breaks the queue. */
 	u64 iotlb_miss;		/* no map entry covers the address */
@@ -105,6 +108,7 @@ struct vqsim_vq {
 	 * queue's address space. Every access is translated (vqsim_iotlb.c).
 	 */
 	bool mapped;		/* vqsim_ring_map accepted the ring */
+	u16 avail_idx;		/* the driver's, as last read */
 	u16 last_avail_idx;
 	u16 used_idx;
 	struct vqsim_chain chain;

@@ -36,9 +36,18 @@ static void vqsim_hist_add(struct vqsim_vq_stats *st, u64 d)
 	if (b >= VQSIM_HIST_BUCKETS)
 		b = VQSIM_HIST_BUCKETS - 1;
 	st->hist[b]++;
+	st->hist_ll[vqsim_delay_hist_bucket(d)]++;
 	st->delay_sum_ns += d;
 	if (d > st->delay_max_ns)
 		st->delay_max_ns = d;
+}
+
+/* pending-hist's bucket: eighths of the ring, then the whole ring. */
+static unsigned int vqsim_pending_bucket(u32 pending, u32 num)
+{
+	if (pending >= num)
+		return num ? VQSIM_PENDING_HIST_BUCKETS - 1 : 0;
+	return (u64)pending * (VQSIM_PENDING_HIST_BUCKETS - 1) / num;
 }
 
 /* Under vs->lock. Tells the driver about every pending used buffer. */
@@ -49,6 +58,8 @@ static void vqsim_notify_locked(struct vqsim_dev *vs, struct vqsim_vq *vq,
 	u32 pending = vq->pending;
 
 	vq->pending = 0;
+	/* Every decision, delivered or not: how much of the ring it held. */
+	vq->st.pending_hist[vqsim_pending_bucket(pending, vq->num)]++;
 	if (vq->timer_armed) {
 		/*
 		 * -1: the callback runs already (it is us, or it waits for the
@@ -441,6 +452,10 @@ static bool vqsim_rx_put_locked(struct vqsim_dev *vs, struct vqsim_vq *rxq,
 		rxq->st.drops++;
 		return false;
 	}
+	/* What is left for the next frames; the driver refills only when notified. */
+	if ((u16)(rxq->avail_idx - rxq->last_avail_idx) <
+	    rxq->num >> VQSIM_RING_LOW_SHIFT)
+		rxq->st.ring_low++;
 	n = vqsim_chain_push(&rxq->chain, frame, len);
 	if (n < 0) {
 		/* Refused by the IOTLB (counted): the queue is broken. */
@@ -684,45 +699,54 @@ int vqsim_get_vendor_stats(struct vdpa_device *vdpa, u16 idx,
 			   struct sk_buff *msg, struct netlink_ext_ack *extack)
 {
 	struct vqsim_dev *vs = vdpa_to_vqsim(vdpa);
-	struct vqsim_vq_stats st;
+	struct vqsim_vq_stats *stp;
 	struct vqsim_vq *vq;
 	unsigned long flags;
-	u32 usecs, packets, pending;
+	u32 usecs, packets, pending, num;
 	bool broken;
+	int err = 0;
 
 	if (idx >= vs->nvqs) {
 		NL_SET_ERR_MSG_FMT_MOD(extack, "qidx %u: the device has %u queues",
 				       idx, vs->nvqs);
 		return -EINVAL;
 	}
+	/* Too big for the stack with its histograms. */
+	stp = kmalloc(sizeof(*stp), GFP_KERNEL);
+	if (!stp)
+		return -ENOMEM;
 	vq = &vs->vqs[idx];
 	spin_lock_irqsave(&vs->lock, flags);
-	st = vq->st;
+	*stp = vq->st;
 	usecs = vq->coal_usecs;
 	packets = vq->coal_packets;
 	pending = vq->pending;
 	broken = vq->broken;
+	num = vq->num;
 	spin_unlock_irqrestore(&vs->lock, flags);
 
-	if (vqsim_vstat(msg, "packets", st.packets) ||
-	    vqsim_vstat(msg, "bytes", st.bytes) ||
-	    vqsim_vstat(msg, "notify_frames", st.notify[VQSIM_CAUSE_FRAMES]) ||
-	    vqsim_vstat(msg, "notify_timer", st.notify[VQSIM_CAUSE_TIMER]) ||
+	if (vqsim_vstat(msg, "packets", stp->packets) ||
+	    vqsim_vstat(msg, "bytes", stp->bytes) ||
+	    vqsim_vstat(msg, "notify_frames", stp->notify[VQSIM_CAUSE_FRAMES]) ||
+	    vqsim_vstat(msg, "notify_timer", stp->notify[VQSIM_CAUSE_TIMER]) ||
 	    vqsim_vstat(msg, "notify_immediate",
-			st.notify[VQSIM_CAUSE_IMMEDIATE]) ||
-	    vqsim_vstat(msg, "notify_suppressed", st.suppressed) ||
-	    vqsim_vstat(msg, "kicks", st.kicks) ||
-	    vqsim_vstat(msg, "drops", st.drops) ||
-	    vqsim_vstat(msg, "delay_max_ns", st.delay_max_ns) ||
+			stp->notify[VQSIM_CAUSE_IMMEDIATE]) ||
+	    vqsim_vstat(msg, "notify_suppressed", stp->suppressed) ||
+	    vqsim_vstat(msg, "kicks", stp->kicks) ||
+	    vqsim_vstat(msg, "drops", stp->drops) ||
+	    vqsim_vstat(msg, "delay_max_ns", stp->delay_max_ns) ||
 	    vqsim_vstat(msg, "pending", pending) ||
 	    vqsim_vstat(msg, "coal_usecs", usecs) ||
 	    vqsim_vstat(msg, "coal_packets", packets) ||
-	    vqsim_vstat(msg, "iotlb_miss", st.iotlb_miss) ||
-	    vqsim_vstat(msg, "iotlb_perm", st.iotlb_perm) ||
-	    vqsim_vstat(msg, "iotlb_bad", st.iotlb_bad) ||
-	    vqsim_vstat(msg, "ring_errors", st.ring_errors) ||
-	    vqsim_vstat(msg, "kicks_not_ready", st.kicks_not_ready) ||
-	    vqsim_vstat(msg, "broken", broken))
-		return -EMSGSIZE;
-	return 0;
+	    vqsim_vstat(msg, "iotlb_miss", stp->iotlb_miss) ||
+	    vqsim_vstat(msg, "iotlb_perm", stp->iotlb_perm) ||
+	    vqsim_vstat(msg, "iotlb_bad", stp->iotlb_bad) ||
+	    vqsim_vstat(msg, "ring_errors", stp->ring_errors) ||
+	    vqsim_vstat(msg, "kicks_not_ready", stp->kicks_not_ready) ||
+	    vqsim_vstat(msg, "broken", broken) ||
+	    vqsim_vstat(msg, "queue_size", num) ||
+	    vqsim_vstat(msg, "ring_low", stp->ring_low))
+		err = -EMSGSIZE;
+	kfree(stp);
+	return err;
 }

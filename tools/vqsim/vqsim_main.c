@@ -73,6 +73,7 @@ static void vqsim_vq_reset_locked(struct vqsim_dev *vs, struct vqsim_vq *vq)
 	vqsim_coal_reset_locked(vq);
 	vq->src.waiting = false;
 	vq->mapped = false;
+	vq->avail_idx = 0;
 	vq->last_avail_idx = 0;
 	vq->used_idx = 0;
 	vq->broken = false;
@@ -383,7 +384,7 @@ static void vqsim_free(struct vdpa_device *vdpa)
 		hrtimer_cancel(&vs->vqs[i].timer);
 	kvfree(vs->buf);
 	kvfree(vs->srcbuf);
-	kfree(vs->vqs);
+	kvfree(vs->vqs);
 	vqsim_as_free(vs);
 }
 
@@ -484,7 +485,8 @@ static int vqsim_dev_add(struct vdpa_mgmt_dev *mdev, const char *name,
 	cfg->max_virtqueue_pairs = __cpu_to_virtio16(true, vqp);
 
 	err = -ENOMEM;
-	vs->vqs = kcalloc(vs->nvqs, sizeof(*vs->vqs), GFP_KERNEL);
+	/* About 3 KiB a queue, most of it histograms: no need to be contiguous. */
+	vs->vqs = kvcalloc(vs->nvqs, sizeof(*vs->vqs), GFP_KERNEL);
 	if (!vs->vqs) {
 		vs->nvqs = 0;
 		goto err_put;
@@ -545,7 +547,16 @@ static void vqsim_dev_del(struct vdpa_mgmt_dev *mdev, struct vdpa_device *dev)
 	list_del_init(&vs->list);
 	mutex_unlock(&vqsim_devs_lock);
 	vqsim_debugfs_dev_del(vs);
+	/* Held past the unregister, which may drop the last reference. */
+	get_device(&vs->vdpa.dev);
 	_vdpa_unregister_device(&vs->vdpa);
+	/*
+	 * The driver is gone and has reset the device (vhost_vdpa waited for
+	 * its file to close): no event of these queues follows, so a monitor
+	 * can forget them now rather than after an idle timeout.
+	 */
+	trace_vqsim_dev_del(vqsim_name(vs), vs->nvqs);
+	put_device(&vs->vdpa.dev);
 }
 
 static const struct vdpa_mgmtdev_ops vqsim_mgmtdev_ops = {

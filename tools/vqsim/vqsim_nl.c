@@ -80,12 +80,13 @@ static int vqsim_put_coal(struct sk_buff *msg, struct vqsim_dev *vs, u32 q)
 {
 	struct vqsim_vq *vq = &vs->vqs[q];
 	unsigned long flags;
-	u32 usecs, packets, src;
+	u32 usecs, packets, src, num;
 
 	spin_lock_irqsave(&vs->lock, flags);
 	usecs = vq->coal_usecs;
 	packets = vq->coal_packets;
 	src = vq->coal_src;
+	num = vq->num;
 	spin_unlock_irqrestore(&vs->lock, flags);
 
 	if (nla_put_string(msg, VQSIM_A_DEV_NAME, vqsim_name(vs)) ||
@@ -93,71 +94,93 @@ static int vqsim_put_coal(struct sk_buff *msg, struct vqsim_dev *vs, u32 q)
 	    nla_put_u32(msg, VQSIM_A_QUEUE_TYPE, vqsim_queue_type(vs, q)) ||
 	    nla_put_u32(msg, VQSIM_A_COAL_USECS, usecs) ||
 	    nla_put_u32(msg, VQSIM_A_COAL_PACKETS, packets) ||
-	    nla_put_u32(msg, VQSIM_A_COAL_SOURCE, src))
+	    nla_put_u32(msg, VQSIM_A_COAL_SOURCE, src) ||
+	    nla_put_u32(msg, VQSIM_A_QUEUE_SIZE, num))
 		return -EMSGSIZE;
+	return 0;
+}
+
+static int vqsim_put_stats_nest(struct sk_buff *msg,
+				const struct vqsim_vq_stats *st, u32 pending)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(msg, VQSIM_A_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(msg, VQSIM_STAT_PACKETS, st->packets, VQSIM_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, VQSIM_STAT_BYTES, st->bytes, VQSIM_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, VQSIM_STAT_NOTIFY_FRAMES,
+			      st->notify[VQSIM_CAUSE_FRAMES], VQSIM_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, VQSIM_STAT_NOTIFY_TIMER,
+			      st->notify[VQSIM_CAUSE_TIMER], VQSIM_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, VQSIM_STAT_NOTIFY_IMMEDIATE,
+			      st->notify[VQSIM_CAUSE_IMMEDIATE], VQSIM_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, VQSIM_STAT_NOTIFY_SUPPRESSED, st->suppressed,
+			      VQSIM_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, VQSIM_STAT_NOTIFY_DROPPED, st->notify_dropped,
+			      VQSIM_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, VQSIM_STAT_KICKS, st->kicks, VQSIM_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, VQSIM_STAT_DROPS, st->drops, VQSIM_STAT_PAD) ||
+	    nla_put(msg, VQSIM_STAT_DELAY_HIST, sizeof(st->hist), st->hist) ||
+	    nla_put_u64_64bit(msg, VQSIM_STAT_DELAY_SUM_NS, st->delay_sum_ns,
+			      VQSIM_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, VQSIM_STAT_DELAY_MAX_NS, st->delay_max_ns,
+			      VQSIM_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, VQSIM_STAT_SRC_FRAMES, st->src_frames,
+			      VQSIM_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, VQSIM_STAT_SRC_REPLIES, st->src_replies,
+			      VQSIM_STAT_PAD) ||
+	    nla_put_u32(msg, VQSIM_STAT_PENDING, pending) ||
+	    nla_put_u64_64bit(msg, VQSIM_STAT_RING_LOW, st->ring_low,
+			      VQSIM_STAT_PAD) ||
+	    nla_put(msg, VQSIM_STAT_PENDING_HIST, sizeof(st->pending_hist),
+		    st->pending_hist) ||
+	    nla_put(msg, VQSIM_STAT_DELAY_HIST_LL, sizeof(st->hist_ll),
+		    st->hist_ll)) {
+		nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
 	return 0;
 }
 
 static int vqsim_put_stats(struct sk_buff *msg, struct vqsim_dev *vs, u32 q)
 {
 	struct vqsim_vq *vq = &vs->vqs[q];
-	struct vqsim_vq_stats st;
+	struct vqsim_vq_stats *stp;
 	struct vqsim_source src;
-	struct nlattr *nest;
 	unsigned long flags;
 	u32 pending;
 	u8 ready;
+	int err;
 
+	/* Too big for the stack with its histograms. */
+	stp = kmalloc(sizeof(*stp), GFP_KERNEL);
+	if (!stp)
+		return -ENOMEM;
 	spin_lock_irqsave(&vs->lock, flags);
-	st = vq->st;
+	*stp = vq->st;
 	src = vq->src;
 	pending = vq->pending;
 	ready = vq->ready;
 	spin_unlock_irqrestore(&vs->lock, flags);
 
+	err = -EMSGSIZE;
 	if (vqsim_put_coal(msg, vs, q) ||
 	    nla_put_u8(msg, VQSIM_A_QUEUE_READY, ready))
-		return -EMSGSIZE;
+		goto out;
 	if (vqsim_queue_type(vs, q) == VQSIM_QUEUE_RX &&
 	    (nla_put_u32(msg, VQSIM_A_TRAFFIC_STATE, src.running) ||
 	     nla_put_u32(msg, VQSIM_A_TRAFFIC_RATE, src.rate) ||
 	     nla_put_u32(msg, VQSIM_A_TRAFFIC_SIZE, src.size) ||
 	     nla_put_u32(msg, VQSIM_A_TRAFFIC_BURST, src.burst) ||
 	     nla_put_u32(msg, VQSIM_A_TRAFFIC_PATTERN, src.pattern)))
-		return -EMSGSIZE;
-
-	nest = nla_nest_start(msg, VQSIM_A_STATS);
-	if (!nest)
-		return -EMSGSIZE;
-	if (nla_put_u64_64bit(msg, VQSIM_STAT_PACKETS, st.packets, VQSIM_STAT_PAD) ||
-	    nla_put_u64_64bit(msg, VQSIM_STAT_BYTES, st.bytes, VQSIM_STAT_PAD) ||
-	    nla_put_u64_64bit(msg, VQSIM_STAT_NOTIFY_FRAMES,
-			      st.notify[VQSIM_CAUSE_FRAMES], VQSIM_STAT_PAD) ||
-	    nla_put_u64_64bit(msg, VQSIM_STAT_NOTIFY_TIMER,
-			      st.notify[VQSIM_CAUSE_TIMER], VQSIM_STAT_PAD) ||
-	    nla_put_u64_64bit(msg, VQSIM_STAT_NOTIFY_IMMEDIATE,
-			      st.notify[VQSIM_CAUSE_IMMEDIATE], VQSIM_STAT_PAD) ||
-	    nla_put_u64_64bit(msg, VQSIM_STAT_NOTIFY_SUPPRESSED, st.suppressed,
-			      VQSIM_STAT_PAD) ||
-	    nla_put_u64_64bit(msg, VQSIM_STAT_NOTIFY_DROPPED, st.notify_dropped,
-			      VQSIM_STAT_PAD) ||
-	    nla_put_u64_64bit(msg, VQSIM_STAT_KICKS, st.kicks, VQSIM_STAT_PAD) ||
-	    nla_put_u64_64bit(msg, VQSIM_STAT_DROPS, st.drops, VQSIM_STAT_PAD) ||
-	    nla_put(msg, VQSIM_STAT_DELAY_HIST, sizeof(st.hist), st.hist) ||
-	    nla_put_u64_64bit(msg, VQSIM_STAT_DELAY_SUM_NS, st.delay_sum_ns,
-			      VQSIM_STAT_PAD) ||
-	    nla_put_u64_64bit(msg, VQSIM_STAT_DELAY_MAX_NS, st.delay_max_ns,
-			      VQSIM_STAT_PAD) ||
-	    nla_put_u64_64bit(msg, VQSIM_STAT_SRC_FRAMES, st.src_frames,
-			      VQSIM_STAT_PAD) ||
-	    nla_put_u64_64bit(msg, VQSIM_STAT_SRC_REPLIES, st.src_replies,
-			      VQSIM_STAT_PAD) ||
-	    nla_put_u32(msg, VQSIM_STAT_PENDING, pending)) {
-		nla_nest_cancel(msg, nest);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(msg, nest);
-	return 0;
+		goto out;
+	err = vqsim_put_stats_nest(msg, stp, pending);
+out:
+	kfree(stp);
+	return err;
 }
 
 static int vqsim_put_dev(struct sk_buff *msg, struct vqsim_dev *vs)

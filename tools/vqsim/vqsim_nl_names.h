@@ -34,6 +34,7 @@ static const char *const vqsim_nl_attr_names[VQSIM_A_MAX + 1] = {
 	[VQSIM_A_TRAFFIC_PATTERN] = "traffic-pattern",
 	[VQSIM_A_TRAFFIC_ON_USECS] = "traffic-on-usecs",
 	[VQSIM_A_TRAFFIC_OFF_USECS] = "traffic-off-usecs",
+	[VQSIM_A_QUEUE_SIZE] = "queue-size",
 };
 
 #endif /* VQSIM_NL_NAMES_H */

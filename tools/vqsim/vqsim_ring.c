@@ -128,6 +128,7 @@ int vqsim_ring_get(struct vqsim_vq *vq)
 				      offsetof(struct vring_avail, idx),
 			      &avail_idx))
 		return -EIO;
+	vq->avail_idx = avail_idx;
 	if (avail_idx == vq->last_avail_idx)
 		return 0;
 	if ((u16)(avail_idx - vq->last_avail_idx) > vq->num) {

@@ -93,6 +93,26 @@ TRACE_EVENT(vqsim_coal,
 				   { 1, "netlink" }, { 2, "cvq" }))
 );
 
+/*
+ * A device is deleted, once its driver is gone: none of its queues has an
+ * event after this. dev is the same string as in the other events (a
+ * monitor may key its queues by its address), queues how many it had
+ * (0 to queues - 1).
+ */
+TRACE_EVENT(vqsim_dev_del,
+	TP_PROTO(const char *dev, u32 queues),
+	TP_ARGS(dev, queues),
+	TP_STRUCT__entry(
+		__string(dev, dev)
+		__field(u32, queues)
+	),
+	TP_fast_assign(
+		__assign_str(dev);
+		__entry->queues = queues;
+	),
+	TP_printk("dev=%s queues=%u", __get_str(dev), __entry->queues)
+);
+
 #endif /* _VQSIM_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH

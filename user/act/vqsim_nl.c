@@ -420,11 +420,22 @@ static int stat_attr_cb(const struct nlattr *a, void *data)
 
 	switch (spec_type(a, &vqsim_nl_space_stats)) {
 	case VQSIM_STAT_DELAY_HIST:
-		if (mnl_attr_get_payload_len(a) == sizeof(q->hist))
-			memcpy(q->hist, mnl_attr_get_payload(a), sizeof(q->hist));
+		if (mnl_attr_get_payload_len(a) == sizeof(q->delay_hist_log2))
+			memcpy(q->delay_hist_log2, mnl_attr_get_payload(a), sizeof(q->delay_hist_log2));
+		break;
+	case VQSIM_STAT_DELAY_HIST_LL:
+		if (mnl_attr_get_payload_len(a) == sizeof(q->delay_hist_ll))
+			memcpy(q->delay_hist_ll, mnl_attr_get_payload(a), sizeof(q->delay_hist_ll));
 		break;
 	case VQSIM_STAT_PENDING:
 		q->pending = mnl_attr_get_u32(a);
+		break;
+	case VQSIM_STAT_RING_LOW:
+		q->ring_low = mnl_attr_get_u64(a);
+		break;
+	case VQSIM_STAT_PENDING_HIST:
+		if (mnl_attr_get_payload_len(a) == sizeof(q->pending_hist))
+			memcpy(q->pending_hist, mnl_attr_get_payload(a), sizeof(q->pending_hist));
 		break;
 	case VQSIM_STAT_PACKETS:
 		q->packets = mnl_attr_get_u64(a);
@@ -494,6 +505,9 @@ static int queue_attr_cb(const struct nlattr *a, void *data)
 		break;
 	case VQSIM_A_COAL_SOURCE:
 		q->coal.source = mnl_attr_get_u32(a);
+		break;
+	case VQSIM_A_QUEUE_SIZE:
+		q->ring_size = mnl_attr_get_u32(a);
 		break;
 	case VQSIM_A_TRAFFIC_STATE:
 		q->has_traffic = true;

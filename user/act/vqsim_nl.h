@@ -66,6 +66,7 @@ struct vqsim_queue_info {
 	uint32_t queue;
 	uint32_t type; /* enum vqsim_queue_type */
 	bool ready;
+	uint32_t ring_size; /* the ring's entries, as the driver set it; 0: not set */
 	struct vqsim_coal coal;
 	bool has_traffic; /* rx queues */
 	struct vqsim_traffic traffic;
@@ -73,10 +74,16 @@ struct vqsim_queue_info {
 	uint64_t notify[3]; /* by enum vqsim_notify_cause */
 	uint64_t suppressed, notify_dropped;
 	uint64_t kicks, drops;
-	uint64_t hist[VQSIM_HIST_BUCKETS];
+	/* delays from the first pending buffer to the notification (include/uapi/vqsim.h) */
+	uint64_t delay_hist_ll[VQSIM_DELAY_HIST_LL_BUCKETS]; /* log-linear, 12.5%: use this one */
+	uint64_t delay_hist_log2[VQSIM_HIST_BUCKETS];	     /* the coarse one the module still sends */
 	uint64_t delay_sum_ns, delay_max_ns;
 	uint64_t src_frames, src_replies;
-	uint32_t pending;
+	uint32_t pending; /* used buffers not notified yet, now */
+	/* rx: buffers used with under ring_size >> VQSIM_RING_LOW_SHIFT left available */
+	uint64_t ring_low;
+	/* coalescing decisions by the buffers pending then, in eighths of the ring (uapi) */
+	uint64_t pending_hist[VQSIM_PENDING_HIST_BUCKETS];
 };
 
 struct vqsim_coal_entry {

@@ -60,6 +60,7 @@ static const struct vqsim_nl_attr vqsim_nl_attrs_vqsim[VQSIM_A_MAX + 1] = {
 	[VQSIM_A_TRAFFIC_PATTERN] = { .name = "traffic-pattern", .type = MNL_TYPE_U32 },
 	[VQSIM_A_TRAFFIC_ON_USECS] = { .name = "traffic-on-usecs", .type = MNL_TYPE_U32 },
 	[VQSIM_A_TRAFFIC_OFF_USECS] = { .name = "traffic-off-usecs", .type = MNL_TYPE_U32 },
+	[VQSIM_A_QUEUE_SIZE] = { .name = "queue-size", .type = MNL_TYPE_U32 },
 };
 
 static const struct vqsim_nl_space vqsim_nl_space_vqsim = {
@@ -86,6 +87,9 @@ static const struct vqsim_nl_attr vqsim_nl_attrs_stats[VQSIM_STAT_MAX + 1] = {
 	[VQSIM_STAT_SRC_FRAMES] = { .name = "src-frames", .type = MNL_TYPE_U64 },
 	[VQSIM_STAT_SRC_REPLIES] = { .name = "src-replies", .type = MNL_TYPE_U64 },
 	[VQSIM_STAT_PENDING] = { .name = "pending", .type = MNL_TYPE_U32 },
+	[VQSIM_STAT_RING_LOW] = { .name = "ring-low", .type = MNL_TYPE_U64 },
+	[VQSIM_STAT_PENDING_HIST] = { .name = "pending-hist", .type = MNL_TYPE_BINARY },
+	[VQSIM_STAT_DELAY_HIST_LL] = { .name = "delay-hist-ll", .type = MNL_TYPE_BINARY },
 };
 
 static const struct vqsim_nl_space vqsim_nl_space_stats = {

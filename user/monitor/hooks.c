@@ -44,8 +44,10 @@ const struct hook_group hook_groups[] = {
      .alts = {ALT_X("fentry vhost_vdpa_virtqueue_cb", EXTRAS("vhost_cleanup_fentry", "vhost_vdpa_irq_fexit"),
 		    "vhost_vdpa_cb_fentry"),
 	      ALT_X("kprobe vhost_vdpa_virtqueue_cb", EXTRAS("vhost_cleanup_kprobe"), "vhost_vdpa_cb_kprobe")}},
+    /* a deleted vqsim device's queues go at once where its module has vqsim_dev_del */
     {.name = "vqsim",
-     .alts = {ALT("raw_tp vqsim_notify/used/kick", "vqsim_notify_raw", "vqsim_used_raw", "vqsim_kick_raw")}},
+     .alts = {ALT_X("raw_tp vqsim_notify/used/kick", EXTRAS("vqsim_dev_del_raw"), "vqsim_notify_raw", "vqsim_used_raw",
+		    "vqsim_kick_raw")}},
     /* a deleted virtqueue takes its identity along at once, not after the idle timeout */
     {.name = "removal",
      .alts = {ALT("fentry vring_del_virtqueue", "vring_del_fentry"),
