@@ -27,7 +27,7 @@ USER_LIBS := $(foreach l,show act monitor engine core,$(call layer_lib,$(l)))
 
 # Unit tests link their own layer and those below it, nothing else: the
 # engine's need libc alone.
-UNIT_PLAIN := uapi
+UNIT_PLAIN := uapi unit
 UNIT_ENGINE := dim engine
 UNIT_CORE := sample queue history modstate atomic_file
 UNIT_SHOW := prom

@@ -107,14 +107,14 @@ static void config_profiles(void)
 	ASSERT_EQ(cfg.tx.p[1].usecs, 50);
 	ASSERT_EQ(engine_config_profile(&cfg, "rx=cqe", err, sizeof(err)), 0);
 	ASSERT_EQ(cfg.rx.p[0].usecs, 2);
-	ASSERT_EQ(engine_config_profile(&cfg, "tx=8:1,4:1", err, sizeof(err)), (unsigned long long)-EINVAL);
+	ASSERT_EQ(engine_config_profile(&cfg, "tx=8:1,4:1", err, sizeof(err)), -EINVAL);
 	ASSERT_TRUE(strstr(err, "tx profile: profile 2") != NULL);
 	ASSERT_EQ(cfg.tx.count, 2); /* unchanged */
-	ASSERT_EQ(engine_config_profile(&cfg, "1:256", err, sizeof(err)), (unsigned long long)-EINVAL);
+	ASSERT_EQ(engine_config_profile(&cfg, "1:256", err, sizeof(err)), -EINVAL);
 	ASSERT_TRUE(strstr(err, "want rx=") != NULL);
 	ASSERT_EQ(engine_config_check(&cfg, err, sizeof(err)), 0);
 	cfg.rx.count = 0;
-	ASSERT_EQ(engine_config_check(&cfg, err, sizeof(err)), (unsigned long long)-EINVAL);
+	ASSERT_EQ(engine_config_check(&cfg, err, sizeof(err)), -EINVAL);
 	ASSERT_TRUE(engine_new(&cfg, &libc) == NULL);
 	ASSERT_EQ(errno, EINVAL);
 }
@@ -207,11 +207,11 @@ static void queues_add_remove(void)
 		return;
 	for (__u64 id = 10; id > 0; id--)
 		ASSERT_EQ(engine_queue_add(e, id * 7, &rxq), 0);
-	ASSERT_EQ(engine_queue_add(e, 21, &rxq), (unsigned long long)-EEXIST);
+	ASSERT_EQ(engine_queue_add(e, 21, &rxq), -EEXIST);
 	ASSERT_EQ(engine_queue_count(e), 10);
 	ASSERT_EQ(engine_queue_remove(e, 21), 0);
-	ASSERT_EQ(engine_queue_remove(e, 21), (unsigned long long)-ENOENT);
-	ASSERT_EQ(engine_decide(e, 21, &s, &cur, &d), (unsigned long long)-ENOENT);
+	ASSERT_EQ(engine_queue_remove(e, 21), -ENOENT);
+	ASSERT_EQ(engine_decide(e, 21, &s, &cur, &d), -ENOENT);
 	ASSERT_EQ(engine_decide(e, 14, &s, &cur, &d), 0);
 	ASSERT_TRUE(engine_queue_table(e, 14) != NULL);
 	ASSERT_TRUE(engine_queue_table(e, 15) == NULL);
