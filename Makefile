@@ -28,10 +28,14 @@ USER_LIBS := $(foreach l,show act monitor engine core,$(call layer_lib,$(l)))
 # Unit tests link their own layer and those below it, nothing else: the
 # engine's need libc alone.
 UNIT_PLAIN := uapi unit
-UNIT_ENGINE := dim engine
+UNIT_ENGINE := dim engine engine_guards
 UNIT_CORE := sample queue history modstate atomic_file
 UNIT_SHOW := prom
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/unit_%,$(wildcard tests/unit/test_*.c))
+# Sources a unit test is built with beside its own: the engine's run against
+# a device model written apart from the engine.
+UNIT_SRCS_engine := tests/unit/devmodel.c
+UNIT_SRCS_engine_guards := tests/unit/devmodel.c
 # Programs the VM tests run in the guest (libc only), e.g. the vhost-vdpa driver.
 VM_TEST_PROGS := $(patsubst tests/vm/%.c,$(OUTPUT)/tests/%,$(wildcard tests/vm/*.c))
 
@@ -146,9 +150,10 @@ unit_libs = $(if $(filter $(1),$(UNIT_PLAIN)),,\
 unit_deps = $(filter %.a,$(call unit_libs,$(1)))
 
 .SECONDEXPANSION:
-$(OUTPUT)/tests/unit_test_%: tests/unit/test_%.c tests/unit/unit.h $$(call unit_deps,$$*) | $(OUTPUT)/tests
+# (the test's own file last: its headers are the ones -MF keeps)
+$(OUTPUT)/tests/unit_test_%: tests/unit/test_%.c tests/unit/unit.h $$(UNIT_SRCS_$$*) $$(call unit_deps,$$*) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(USER_CFLAGS) -MF $@.d -Itests/unit $< $(call unit_libs,$*) -o $@
+	$(Q)$(CC) $(USER_CFLAGS) -MF $@.d -Itests/unit $(UNIT_SRCS_$*) $< $(call unit_libs,$*) -o $@
 
 -include $(UNIT_TESTS:=.d)
 
