@@ -48,7 +48,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps module ynl-gen test vmtest demo bench install clean help check-layers
+.PHONY: all deps module ynl-gen test vmtest demo bench install clean help check-layers fuzz
 
 BPF_OBJS := $(OUTPUT)/vqmon.bpf.o $(OUTPUT)/vqmon_fentry.bpf.o $(OUTPUT)/vqmon_empty.bpf.o
 SKELS := $(BPF_OBJS:.bpf.o=.skel.h)
@@ -73,6 +73,7 @@ help:
 	@echo 'make vmtest     only the VM tests (Debian 6.12 and 6.1 guests under QEMU)'
 	@echo 'make demo       the main job on the built-in simulator'
 	@echo 'make bench      side-by-side benchmarks'
+	@echo 'make fuzz       the engine under libFuzzer, FUZZ_RUNS=$(FUZZ_RUNS) runs (not part of make test)'
 	@echo 'make install    DESTDIR=... PREFIX=... (default $(PREFIX))'
 	@echo 'V=1 shows the full commands.'
 
@@ -180,6 +181,34 @@ $(SCALE): tools/bench/scale.c $(OUTPUT)/user/controller.o $(OUTPUT)/user/run_log
 
 bench: deps all module $(SCALE)
 	$(Q)tools/bench/run
+
+# The engine's fuzz target (tests/fuzz/fuzz_engine.c) under libFuzzer with
+# ASan and UBSan, built from user/engine/ and libc alone, run to FUZZ_RUNS
+# inputs. Outside CI: tests/host/test_fuzz.sh runs the same target for a
+# bounded time there. Findings go to $(FUZZ_OUT) (replay: $(FUZZ_ENGINE) FILE).
+FUZZ_OUT := $(OUTPUT)/fuzz
+FUZZ_ENGINE := $(FUZZ_OUT)/fuzz_engine
+FUZZ_RUNS ?= 10000000
+FUZZ_FLAGS := -g -O1 -std=gnu11 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -Iinclude -Iuser
+
+$(FUZZ_ENGINE): tests/fuzz/fuzz_engine.c $(wildcard user/engine/*.c user/engine/*.h)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(FUZZ_OUT)
+	$(Q)echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' | \
+		$(CLANG) -x c -fsanitize=fuzzer - -o $(FUZZ_OUT)/probe 2>/dev/null || \
+		{ echo "make fuzz: $(CLANG) has no libFuzzer (install libclang-rt-14-dev)" >&2; exit 1; }
+	$(Q)$(CLANG) $(FUZZ_FLAGS) tests/fuzz/fuzz_engine.c user/engine/*.c -o $@
+
+fuzz: $(FUZZ_ENGINE)
+	$(Q)mkdir -p $(FUZZ_OUT)/corpus
+	$(call msg,FUZZ,$(FUZZ_RUNS) runs: $(FUZZ_OUT)/fuzz-runs.log)
+	$(Q)$(FUZZ_ENGINE) -runs=$(FUZZ_RUNS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix=$(FUZZ_OUT)/ $(FUZZ_OUT)/corpus >$(FUZZ_OUT)/fuzz-runs.log 2>&1; rc=$$?; \
+		grep -E '^Done|^stat::number_of_executed_units|cov: [0-9]+ ft: [0-9]+' $(FUZZ_OUT)/fuzz-runs.log | tail -3; \
+		if [ $$rc -ne 0 ] || grep -q 'runtime error' $(FUZZ_OUT)/fuzz-runs.log; then \
+			grep -m1 -A12 -E '^==[0-9]+==ERROR|runtime error|deadly signal' $(FUZZ_OUT)/fuzz-runs.log; \
+			ls $(FUZZ_OUT)/crash-* $(FUZZ_OUT)/leak-* $(FUZZ_OUT)/timeout-* 2>/dev/null; exit 1; fi
 
 install: all
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
