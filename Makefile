@@ -184,9 +184,12 @@ bench: deps all module $(SCALE)
 
 # The engine's fuzz target (tests/fuzz/fuzz_engine.c) under libFuzzer with
 # ASan and UBSan, built from user/engine/ and libc alone, run to FUZZ_RUNS
-# inputs. Outside CI: tests/host/test_fuzz.sh runs the same target for a
-# bounded time there. Findings go to $(FUZZ_OUT) (replay: $(FUZZ_ENGINE) FILE).
-FUZZ_OUT := $(OUTPUT)/fuzz
+# inputs. Not part of make test: in CI, tests/host/test_fuzz.sh runs the
+# target for a bounded time. This has its own binary and findings (replay:
+# $(FUZZ_ENGINE) FILE), so test_fuzz.sh may run meanwhile; the corpus is
+# shared.
+FUZZ_OUT := $(OUTPUT)/fuzz/runs
+FUZZ_CORPUS := $(OUTPUT)/fuzz/corpus
 FUZZ_ENGINE := $(FUZZ_OUT)/fuzz_engine
 FUZZ_RUNS ?= 10000000
 FUZZ_FLAGS := -g -O1 -std=gnu11 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
@@ -201,10 +204,10 @@ $(FUZZ_ENGINE): tests/fuzz/fuzz_engine.c $(wildcard user/engine/*.c user/engine/
 	$(Q)$(CLANG) $(FUZZ_FLAGS) tests/fuzz/fuzz_engine.c user/engine/*.c -o $@
 
 fuzz: $(FUZZ_ENGINE)
-	$(Q)mkdir -p $(FUZZ_OUT)/corpus
+	$(Q)mkdir -p $(FUZZ_CORPUS)
 	$(call msg,FUZZ,$(FUZZ_RUNS) runs: $(FUZZ_OUT)/fuzz-runs.log)
 	$(Q)$(FUZZ_ENGINE) -runs=$(FUZZ_RUNS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-		-artifact_prefix=$(FUZZ_OUT)/ $(FUZZ_OUT)/corpus >$(FUZZ_OUT)/fuzz-runs.log 2>&1; rc=$$?; \
+		-artifact_prefix=$(FUZZ_OUT)/ $(FUZZ_CORPUS) >$(FUZZ_OUT)/fuzz-runs.log 2>&1; rc=$$?; \
 		grep -E '^Done|^stat::number_of_executed_units|cov: [0-9]+ ft: [0-9]+' $(FUZZ_OUT)/fuzz-runs.log | tail -3; \
 		if [ $$rc -ne 0 ] || grep -q 'runtime error' $(FUZZ_OUT)/fuzz-runs.log; then \
 			grep -m1 -A12 -E '^==[0-9]+==ERROR|runtime error|deadly signal' $(FUZZ_OUT)/fuzz-runs.log; \

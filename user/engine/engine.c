@@ -34,7 +34,8 @@
  * a neighbour and, finding it worse, comes back: A-B-A. Window to window,
  * real traffic (bursts, NAPI, a host's scheduling, TCG) moves by more than
  * 10%, so it tried all the time: 82 changes in 12 s of steady load in the
- * issue, 46 to 382 in the unit tests' 12 s. The guard has three parts:
+ * issue, 19 to 433 in any 12 s of the guard tests' steady runs (both device
+ * models, with noise). The guard has three parts:
  *  - Confidence. Each queue learns how far its load (packets/s, or
  *    interrupts/s where packets are not counted) strays from the load its
  *    setting was settled on: a mean deviation per window, learned while the
