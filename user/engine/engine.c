@@ -564,7 +564,7 @@ static void guard_changed(struct queue *q)
 }
 
 /* The highest profile allowed: the static latency ceiling, the loss guard's, the measured budget's. */
-static void update_ceiling(const struct engine *e, struct queue *q)
+static void update_ceiling(struct queue *q)
 {
 	unsigned int c = q->static_ceiling;
 
@@ -574,7 +574,6 @@ static void update_ceiling(const struct engine *e, struct queue *q)
 		c = min_u(c, q->loss.ceiling);
 	if (q->delay.active)
 		c = min_u(c, q->delay.ceiling);
-	(void)e;
 	q->ceiling = c;
 }
 
@@ -599,7 +598,7 @@ static void loss_relax(const struct engine *e, struct queue *q, const struct fig
 	c = loss_safe_profile(e, q, q->static_ceiling, f->packet_rate, q->loss.burst_x100, q->loss.ring);
 	if (c > q->loss.ceiling)
 		q->loss.ceiling = c;
-	update_ceiling(e, q);
+	update_ceiling(q);
 }
 
 /*
@@ -632,7 +631,7 @@ static bool loss_guard(const struct engine *e, struct queue *q, const struct eng
 		if (s->pending_max)
 			burst = scale(s->pending_max, 100, expect);
 		/* pending up against the frames or the ring hides the bursts: as if not seen */
-		if (s->pending_max >= expect || s->pending_max >= s->ring_size)
+		if ((c.frames > 1 && s->pending_max >= c.frames) || s->pending_max >= s->ring_size)
 			burst = burst > LOSS_BURST_X100 ? burst : LOSS_BURST_X100;
 		burst = burst < 100 ? 100 : burst > 1600 ? 1600 : burst;
 		to = loss_safe_profile(e, q, from - 1, pps, burst, s->ring_size);
@@ -658,7 +657,7 @@ static bool loss_guard(const struct engine *e, struct queue *q, const struct eng
 	    .ring = s->ring_size,
 	    .grace = true,
 	};
-	update_ceiling(e, q);
+	update_ceiling(q);
 	q->applied = to;
 	dim_park(&q->dim, to);
 	q->settling = true;
@@ -899,11 +898,11 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 	bool lift, lift_move = false;
 	unsigned int target;
 
-	update_ceiling(e, q);
+	update_ceiling(q);
 	delay_lift(e, q, f);
 	lift = q->delay.lift_pending;
 	q->delay.lift_pending = false;
-	update_ceiling(e, q);
+	update_ceiling(q);
 	floor = model_share_floor(e, q, f, &unattainable);
 	d->reason = ENGINE_R_DIM;
 
@@ -923,7 +922,7 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 		q->delay.ceiling = q->delay.active ? min_u(q->delay.ceiling, target) : target;
 		q->delay.active = true;
 		q->delay.over_last = true;
-		update_ceiling(e, q);
+		update_ceiling(q);
 		dim_park(&q->dim, target);
 		q->settling = true;
 	} else if (model_looks_req_resp(e, q, f) && q->dim.index > 0) {
@@ -1010,11 +1009,13 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 	next = q->dim.index > q->ceiling ? q->ceiling : q->dim.index;
 	if (floor > next)
 		next = floor;
-	if (kind == MOVE_LEAVE && next != q->applied && !guard_allows(e, q, why, sizeof(why))) {
+	if (kind == MOVE_LEAVE && q->dim.index != q->applied && next != q->applied &&
+	    !guard_allows(e, q, why, sizeof(why))) {
 		/*
 		 * The settling guard: DIM stays parked where the device is,
 		 * against the reference it had, so the next window asks again
 		 * (and the load's anchor is kept, so a real move still counts).
+		 * The interrupt share's floor is not held.
 		 */
 		hold(e, q, next, d);
 		snprintf(d->text, sizeof(d->text), "%.100s; held profile %u: %.60s", base, next, why);
@@ -1023,21 +1024,28 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 		q->settling = false;
 		q->delay.lift_pending = lift_move; /* asked again next window */
 		next = q->applied;
-	} else if (kind != MOVE_FORCED && next != q->applied) {
-		guard_debit(e, q);
-		snprintf(d->text, sizeof(d->text), "%s", base);
-	} else if (next != q->dim.index) {
-		d->reason = ENGINE_R_IRQ_SHARE;
-		snprintf(d->text, sizeof(d->text), "%.96s; interrupt share %llu/s%s: profile %u not %u", base,
-			 (unsigned long long)q->share, unattainable ? " out of reach" : "", next, q->dim.index);
-	} else if (held_before) {
-		if (d->reason == ENGINE_R_IRQ_SHARE)
-			d->reason = ENGINE_R_SHARE_FREED;
-		q->settling = true;
-		snprintf(d->text, sizeof(d->text), "%.96s; interrupt share %llu/s allows profile %u again", base,
-			 (unsigned long long)q->share, next);
+		if (floor > next) {
+			next = floor;
+			d->reason = ENGINE_R_IRQ_SHARE;
+			snprintf(d->text, sizeof(d->text), "%.96s; interrupt share %llu/s: profile %u", base,
+				 (unsigned long long)q->share, next);
+		}
 	} else {
-		snprintf(d->text, sizeof(d->text), "%s", base);
+		if (kind != MOVE_FORCED && next != q->applied)
+			guard_debit(e, q); /* a move the guard let through takes its credit */
+		if (next != q->dim.index) {
+			d->reason = ENGINE_R_IRQ_SHARE;
+			snprintf(d->text, sizeof(d->text), "%.96s; interrupt share %llu/s%s: profile %u not %u", base,
+				 (unsigned long long)q->share, unattainable ? " out of reach" : "", next, q->dim.index);
+		} else if (held_before) {
+			if (d->reason == ENGINE_R_IRQ_SHARE)
+				d->reason = ENGINE_R_SHARE_FREED;
+			q->settling = true;
+			snprintf(d->text, sizeof(d->text), "%.96s; interrupt share %llu/s allows profile %u again",
+				 base, (unsigned long long)q->share, next);
+		} else {
+			snprintf(d->text, sizeof(d->text), "%s", base);
+		}
 	}
 	q->applied = next;
 	/* a later rule (the interrupt share) may have had the last word */
