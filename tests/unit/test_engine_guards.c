@@ -439,6 +439,98 @@ static void loss_backs_off_at_once(void)
 	}
 }
 
+/*
+ * A stall (one period at a tenth of the rate, as when a vCPU is descheduled
+ * and then catches up) is a phase change both ways. After a loss at 1 Mpps,
+ * stalls every 3 s must not lift the loss guard's bar: the lower rate does
+ * not last. Breaks if a dip of a window relaxes the bar (it did before the
+ * bar waited for a lasting lower load: the queue jumped to 256 us in each
+ * stall and lost frames when the load came back, 16 changes and 1,560 to
+ * 3,578 drops in these 25 s).
+ */
+static void stall_does_not_lift_the_bar(void)
+{
+	for (int k = DEV_SIMPLE; k <= DEV_EVENTS; k++) {
+		struct dm_traffic t = bulk, stall = bulk;
+		struct engine *e = new_engine(0, 0);
+		unsigned int backed_off, highest = 0, changes;
+		struct sim sim;
+		__u64 drops;
+
+		if (!e)
+			return;
+		stall.pps = bulk.pps / 10;
+		sim_init_on(&sim, e, 1, k, 141);
+		sim.ring = 256;
+		sim.device_figures = false;
+		run_phase(&sim, &t, TICKS_PER_S);
+		sim.device_figures = true;
+		sim_step(&sim, &t);
+		ASSERT_TRUE(sim.last.reason == ENGINE_R_LOSS || sim.last.reason == ENGINE_R_RING_FULL);
+		backed_off = sim.last.profile;
+		sim_step(&sim, &t);
+		drops = sim.drops;
+		changes = sim.changes;
+		for (int i = 0; i < 25 * TICKS_PER_S; i++) {
+			sim_step(&sim, i % 300 == 150 ? &stall : &t);
+			highest = sim.last.profile > highest ? sim.last.profile : highest;
+		}
+		printf(
+		    "  %s: backed off to %u; 25 s with a stall every 3 s: %u changes, at most profile %u, %llu drops\n",
+		    device_name[k], backed_off, sim.changes - changes, highest,
+		    (unsigned long long)(sim.drops - drops));
+		ASSERT_LE(highest, backed_off);
+		ASSERT_EQ(sim.drops - drops, 0);
+		sim_free(&sim);
+		engine_free(e);
+	}
+}
+
+/*
+ * The other way: after a loss at 1 Mpps, the load falls to 250 kpps and
+ * stays. After a second at that rate, 256 us is predicted safe again (a
+ * quarter of the ring pending at the mean, with the bursts seen), and the
+ * queue goes back up without a loss. Breaks if the bar never lifts before
+ * loss_hold_ns, or lifts without the queue following.
+ */
+static void loss_bar_lifts_when_the_load_stays_low(void)
+{
+	for (int k = DEV_SIMPLE; k <= DEV_EVENTS; k++) {
+		struct dm_traffic t = bulk, low = bulk;
+		struct engine *e = new_engine(0, 0);
+		__u64 drops, up_at = 0;
+		struct sim sim;
+
+		if (!e)
+			return;
+		low.pps = 250000;
+		sim_init_on(&sim, e, 1, k, 151);
+		sim.ring = 256;
+		sim.device_figures = false;
+		run_phase(&sim, &t, TICKS_PER_S);
+		sim.device_figures = true;
+		sim_step(&sim, &t);
+		ASSERT_TRUE(sim.last.reason == ENGINE_R_LOSS || sim.last.reason == ENGINE_R_RING_FULL);
+		ASSERT_LT(sim.last.profile, 4);
+		sim_step(&sim, &t);
+		drops = sim.drops;
+		for (int i = 0; i < 5 * TICKS_PER_S && !up_at; i++) {
+			sim_step(&sim, &low);
+			if (sim.last.change && sim.last.profile == 4) {
+				up_at = i;
+				printf("  %s: after %d ms at 250 kpps: %s\n", device_name[k], i * 10, sim.last.text);
+			}
+		}
+		ASSERT_GE(up_at, TICKS_PER_S);
+		ASSERT_LE(up_at, 2 * TICKS_PER_S);
+		run_phase(&sim, &low, 5 * TICKS_PER_S);
+		ASSERT_EQ(sim.last.profile, 4);
+		ASSERT_EQ(sim.drops - drops, 0);
+		sim_free(&sim);
+		engine_free(e);
+	}
+}
+
 /* Runs t until a decision of the loss guard (or ticks pass); true if one came. */
 static bool until_loss(struct sim *sim, const struct dm_traffic *t, int ticks)
 {
@@ -686,6 +778,8 @@ int main(int argc, char **argv)
 	RUN("engine_guards", rate_limit_bounds_moves);
 	RUN("engine_guards", loss_backs_off_at_once);
 	RUN("engine_guards", loss_memory_keeps_it_down);
+	RUN("engine_guards", stall_does_not_lift_the_bar);
+	RUN("engine_guards", loss_bar_lifts_when_the_load_stays_low);
 	RUN("engine_guards", loss_overrides_settling_and_lapses);
 	RUN("engine_guards", delay_over_budget_lowers);
 	RUN("engine_guards", no_measurement_uses_the_model);

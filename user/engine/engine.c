@@ -67,9 +67,10 @@
  * predicted at half the ring, a quarter below the trigger. A device that
  * reports drops but not its ring gets a step down. The profiles above stay
  * out of reach for loss_hold_ns (doubled when it recurs soon after), unless
- * the load falls enough for one to be predicted safe; and where the ring is
- * known, no move up goes past what is predicted safe (bursts unseen taken as
- * 1.5x), so most losses are never risked.
+ * a lower load lasts a second with one of them predicted safe at its highest
+ * rate (a stall of a window, then the backlog, lifts nothing). And where the
+ * ring is known, no move up goes past what is predicted safe (bursts unseen
+ * taken as 1.5x), so most losses are never risked.
  *
  * Delay. A device that measures the delay it adds (first pending buffer to
  * notification) gives a p99 per period; a window takes the largest of its
@@ -588,16 +589,35 @@ static unsigned int loss_safe_profile(const struct engine *e, const struct queue
 	return 0;
 }
 
-/* The load fell: a setting the loss guard barred may be safe at the new rate. */
+/*
+ * On every window: where the load has stayed low enough for LOSS_RELAX_NS
+ * that a setting the loss guard barred is predicted safe at the highest
+ * rate seen meanwhile, the bar comes down to it. A dip of a window or two
+ * (a stall, then the backlog) lifts nothing.
+ */
 static void loss_relax(const struct engine *e, struct queue *q, const struct figures *f)
 {
 	unsigned int c;
 
-	if (!q->loss.active || q->loss.fixed || !f->work || f->packet_rate >= q->loss.rate)
+	if (!q->loss.active || q->loss.fixed || !f->work)
 		return;
-	c = loss_safe_profile(e, q, q->static_ceiling, f->packet_rate, q->loss.burst_x100, q->loss.ring);
-	if (c > q->loss.ceiling)
-		q->loss.ceiling = c;
+	if (!q->loss.relaxing || f->packet_rate > q->loss.relax_peak)
+		q->loss.relax_peak = f->packet_rate;
+	c = loss_safe_profile(e, q, q->static_ceiling, q->loss.relax_peak, q->loss.burst_x100, q->loss.ring);
+	if (c <= q->loss.ceiling) {
+		q->loss.relaxing = false;
+		return;
+	}
+	if (!q->loss.relaxing) {
+		q->loss.relaxing = true;
+		q->loss.relax_since_ns = q->now_ns;
+		return;
+	}
+	if (q->now_ns - q->loss.relax_since_ns < LOSS_RELAX_NS)
+		return;
+	q->loss.ceiling = c;
+	q->loss.relaxing = false;
+	q->lift_pending = true;
 	update_ceiling(q);
 }
 
@@ -732,7 +752,7 @@ static void delay_lift(const struct engine *e, struct queue *q, const struct fig
 	while (q->delay.ceiling < q->static_ceiling &&
 	       (profile_ns(e, q, q->delay.ceiling + 1) + slack) * 4 <= budget_ns * 3) {
 		q->delay.ceiling++;
-		q->delay.lift_pending = true;
+		q->lift_pending = true;
 	}
 	if (q->delay.ceiling >= q->static_ceiling)
 		q->delay.active = false;
@@ -832,8 +852,6 @@ static enum move_kind settle_or_dim(struct engine *e, struct queue *q, const str
 		/* a real change of load: where the model says, rather than DIM's probe and return */
 		__u64 was = q->lg.anchor;
 
-		if (f->packet_rate < q->loss.rate)
-			loss_relax(e, q, f);
 		target = move_target(e, q, f, floor);
 		if (target == from) {
 			load_anchor(q, f);
@@ -880,8 +898,6 @@ static bool phase_target(const struct engine *e, struct queue *q, const struct f
 {
 	if (!phase_changed(e, q, f))
 		return false;
-	if (q->have_prev && f->packet_rate < q->prev_packet_rate)
-		loss_relax(e, q, f);
 	*target = move_target(e, q, f, floor);
 	return *target != q->dim.index;
 }
@@ -899,9 +915,11 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 	unsigned int target;
 
 	update_ceiling(q);
+	if (!sparse)
+		loss_relax(e, q, f);
 	delay_lift(e, q, f);
-	lift = q->delay.lift_pending;
-	q->delay.lift_pending = false;
+	lift = q->lift_pending;
+	q->lift_pending = false;
 	update_ceiling(q);
 	floor = model_share_floor(e, q, f, &unattainable);
 	d->reason = ENGINE_R_DIM;
@@ -988,10 +1006,16 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 			 f->ppi_x100 / 100, f->ppi_x100 % 100, q->rr_hold);
 	} else if (lift && f->work && e->cfg.jump_ratio && !q->rr_latched &&
 		   (target = move_target(e, q, f, floor)) > q->dim.index) {
-		/* the measured delay came down: the budget allows more again */
+		/* the measured delay came down, or the load did for long enough: more is allowed again */
 		d->reason = ENGINE_R_DIM;
-		snprintf(base, sizeof(base), "delay p99 %llu us, well within the %u us budget: up to %u",
-			 (unsigned long long)(f->p99_ns / 1000), e->cfg.max_delay_us, target);
+		if (delay_measured(f) && budget_ns)
+			snprintf(base, sizeof(base),
+				 "delay p99 %llu us, %llu packets/s: the %u us budget allows %u again",
+				 (unsigned long long)(f->p99_ns / 1000), (unsigned long long)f->packet_rate,
+				 e->cfg.max_delay_us, target);
+		else
+			snprintf(base, sizeof(base), "%llu packets/s for %llu ms: the loss guard allows %u again",
+				 (unsigned long long)f->packet_rate, LOSS_RELAX_NS / NS_PER_MS, target);
 		dim_park(&q->dim, target);
 		q->settling = true;
 		kind = MOVE_LEAVE;
@@ -1022,7 +1046,7 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 		dim_park(&q->dim, q->applied);
 		q->dim.reference = reference;
 		q->settling = false;
-		q->delay.lift_pending = lift_move; /* asked again next window */
+		q->lift_pending = lift_move; /* asked again next window */
 		next = q->applied;
 		if (floor > next) {
 			next = floor;

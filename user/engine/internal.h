@@ -34,7 +34,8 @@ typedef unsigned __int128 u128;
 #define LOSS_TARGET_NUM	    1
 #define LOSS_TARGET_DEN	    2
 #define LOSS_BURST_X100	    150
-#define LOSS_HOLD_MAX_SHIFT 3 /* the hold doubles on recurrence, up to 8 times */
+#define LOSS_RELAX_NS	    1000000000ULL /* a lower load lifts the bar after holding this long */
+#define LOSS_HOLD_MAX_SHIFT 3		  /* the hold doubles on recurrence, up to 8 times */
 /* More than this per nanosecond no virtqueue does: a misread wrap or reset. */
 #define MAX_COUNT_PER_NS 1
 #define MAX_BYTES_PER_NS 1024
@@ -82,7 +83,10 @@ struct loss_guard {
 	__u64 burst_x100;     /* pending seen over pending predicted from the mean rate, x100 */
 	__u64 rate;	      /* packets/s when it happened */
 	__u32 ring;
-	bool grace; /* the period after a back-off still shows the old setting's ring */
+	bool grace;    /* the period after a back-off still shows the old setting's ring */
+	bool relaxing; /* the load has been low enough for more since relax_since_ns */
+	__u64 relax_since_ns;
+	__u64 relax_peak; /* the highest packets/s since */
 };
 
 /* The measured latency budget's memory of a setting that went over. */
@@ -90,7 +94,6 @@ struct delay_guard {
 	bool active;
 	unsigned int ceiling; /* highest profile allowed while the p99 stays near the budget */
 	bool over_last;	      /* the last measured window was over too */
-	bool lift_pending;    /* the ceiling rose: a move up may follow */
 };
 
 struct queue {
@@ -120,6 +123,7 @@ struct queue {
 	struct load_guard lg;
 	struct loss_guard loss;
 	struct delay_guard delay;
+	bool lift_pending; /* a guard's ceiling rose: the model's choice may be above */
 };
 
 struct engine {
