@@ -240,13 +240,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				uint8_t extra = (uint8_t)take(&in, 1);
 
 				s.flags = extra & 3;
+				/* a measured delay: realistic, or any 64-bit figures */
 				if (s.flags & ENGINE_SAMPLE_DELAY) {
-					s.delay_p99_ns = take(&in, 3) * 16;
-					s.delay_count = take(&in, 1);
+					s.delay_p99_ns = extra & 32 ? take(&in, 8) : take(&in, 3) * 16;
+					s.delay_count = extra & 64 ? take(&in, 8) : take(&in, 1);
 				}
 				/* the device's figures: drops, ring, pending */
 				if (extra & 4)
-					s.drops = take(&in, 2);
+					s.drops = extra & 128 ? take(&in, 8) : take(&in, 2);
 				if (extra & 8) {
 					s.ring_size = (uint32_t)take(&in, 2);
 					s.pending_max = (uint32_t)take(&in, 2);

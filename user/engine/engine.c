@@ -727,7 +727,7 @@ static unsigned int delay_target(const struct engine *e, const struct queue *q, 
 	if (q->delay.over_last)
 		return 0;
 	for (unsigned int i = f->profile; i-- > 0;) {
-		if (profile_ns(e, q, i) + slack <= budget_ns)
+		if (add_saturating(profile_ns(e, q, i), slack) <= budget_ns)
 			return i;
 	}
 	return 0;
@@ -750,7 +750,7 @@ static void delay_lift(const struct engine *e, struct queue *q, const struct fig
 	if (f->p99_ns <= budget_ns)
 		q->delay.over_last = false;
 	while (q->delay.ceiling < q->static_ceiling &&
-	       (profile_ns(e, q, q->delay.ceiling + 1) + slack) * 4 <= budget_ns * 3) {
+	       (u128)add_saturating(profile_ns(e, q, q->delay.ceiling + 1), slack) * 4 <= (u128)budget_ns * 3) {
 		q->delay.ceiling++;
 		q->lift_pending = true;
 	}
