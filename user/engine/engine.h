@@ -151,12 +151,12 @@ enum engine_reason {
 	ENGINE_R_DIM,		    /* net_dim's decision (see verdict) */
 	ENGINE_R_REQ_RESP,	    /* about one packet per interrupt: lowest profile */
 	ENGINE_R_PHASE_JUMP,	    /* traffic changed, or DIM heads right: straight to the predicted profile */
-	ENGINE_R_DELAY_OVER_BUDGET, /* the device's delays exceed the latency budget */
+	ENGINE_R_DELAY_OVER_BUDGET, /* the measured p99 exceeds the latency budget: down to what fits */
 	ENGINE_R_IRQ_SHARE,	    /* raised (or held) to stay within the interrupt share */
 	ENGINE_R_SHARE_FREED,	    /* the share allows DIM's own choice again */
 	ENGINE_R_HELD,		    /* the settling guard held a move back: held_next is what was wanted */
-	ENGINE_R_LOSS,		    /* the device dropped frames: backed off at once */
-	ENGINE_R_RING_FULL,	    /* 3/4 of the ring pending: backed off at once */
+	ENGINE_R_LOSS,		    /* the device dropped frames: backed off at once (not judged) */
+	ENGINE_R_RING_FULL,	    /* 3/4 of the ring pending: backed off at once (not judged) */
 };
 #define ENGINE_R_LAST ENGINE_R_RING_FULL
 
