@@ -27,11 +27,15 @@ USER_LIBS := $(foreach l,show act monitor engine core,$(call layer_lib,$(l)))
 
 # Unit tests link their own layer and those below it, nothing else: the
 # engine's need libc alone.
-UNIT_PLAIN := uapi
-UNIT_ENGINE := dim engine
+UNIT_PLAIN := uapi unit
+UNIT_ENGINE := dim engine engine_guards
 UNIT_CORE := sample queue history modstate atomic_file delay_hist
 UNIT_SHOW := prom
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/unit_%,$(wildcard tests/unit/test_*.c))
+# Sources a unit test is built with beside its own: the engine's run against
+# a device model written apart from the engine.
+UNIT_SRCS_engine := tests/unit/devmodel.c
+UNIT_SRCS_engine_guards := tests/unit/devmodel.c
 # Programs the VM tests run in the guest (libc only), e.g. the vhost-vdpa driver.
 VM_TEST_PROGS := $(patsubst tests/vm/%.c,$(OUTPUT)/tests/%,$(wildcard tests/vm/*.c))
 
@@ -44,7 +48,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all deps module ynl-gen bpftool test vmtest demo bench install clean help check-layers
+.PHONY: all deps module ynl-gen bpftool test vmtest demo bench install clean help check-layers fuzz
 
 BPF_OBJS := $(OUTPUT)/vqmon.bpf.o $(OUTPUT)/vqmon_fentry.bpf.o $(OUTPUT)/vqmon_empty.bpf.o
 SKELS := $(BPF_OBJS:.bpf.o=.skel.h)
@@ -70,6 +74,7 @@ help:
 	@echo 'make vmtest     only the VM tests (Debian 6.12 and 6.1 guests under QEMU)'
 	@echo 'make demo       the main job on the built-in simulator'
 	@echo 'make bench      side-by-side benchmarks'
+	@echo 'make fuzz       the engine under libFuzzer, FUZZ_RUNS=$(FUZZ_RUNS) runs (not part of make test)'
 	@echo 'make install    DESTDIR=... PREFIX=... (default $(PREFIX))'
 	@echo 'V=1 shows the full commands.'
 
@@ -152,9 +157,10 @@ unit_libs = $(if $(filter $(1),$(UNIT_PLAIN)),,\
 unit_deps = $(filter %.a,$(call unit_libs,$(1)))
 
 .SECONDEXPANSION:
-$(OUTPUT)/tests/unit_test_%: tests/unit/test_%.c tests/unit/unit.h $$(call unit_deps,$$*) | $(OUTPUT)/tests
+# (the test's own file last: its headers are the ones -MF keeps)
+$(OUTPUT)/tests/unit_test_%: tests/unit/test_%.c tests/unit/unit.h $$(UNIT_SRCS_$$*) $$(call unit_deps,$$*) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(USER_CFLAGS) -MF $@.d -Itests/unit $< $(call unit_libs,$*) -o $@
+	$(Q)$(CC) $(USER_CFLAGS) -MF $@.d -Itests/unit $(UNIT_SRCS_$*) $< $(call unit_libs,$*) -o $@
 
 -include $(UNIT_TESTS:=.d)
 
@@ -181,6 +187,40 @@ $(SCALE): tools/bench/scale.c $(OUTPUT)/user/controller.o $(OUTPUT)/user/run_log
 
 bench: deps all module $(SCALE)
 	$(Q)tools/bench/run
+
+# The engine's fuzz target (tests/fuzz/fuzz_engine.c) under libFuzzer with
+# ASan and UBSan, built from user/engine/ and libc alone, run to FUZZ_RUNS
+# inputs. Not part of make test: in CI, tests/host/test_fuzz.sh runs the
+# target for a bounded time. This has its own binary and findings (replay:
+# $(FUZZ_ENGINE) FILE), so test_fuzz.sh may run meanwhile; the corpus is
+# shared.
+FUZZ_OUT := $(OUTPUT)/fuzz/runs
+FUZZ_CORPUS := $(OUTPUT)/fuzz/corpus
+FUZZ_ENGINE := $(FUZZ_OUT)/fuzz_engine
+FUZZ_RUNS ?= 10000000
+# Inputs this long hold dozens of operations (a steady run is one of them);
+# longer ones mostly make each run slower.
+FUZZ_MAX_LEN ?= 384
+FUZZ_FLAGS := -g -O1 -std=gnu11 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -Iinclude -Iuser
+
+$(FUZZ_ENGINE): tests/fuzz/fuzz_engine.c $(wildcard user/engine/*.c user/engine/*.h)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(FUZZ_OUT)
+	$(Q)echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' | \
+		$(CLANG) -x c -fsanitize=fuzzer - -o $(FUZZ_OUT)/probe 2>/dev/null || \
+		{ echo "make fuzz: $(CLANG) has no libFuzzer (install libclang-rt-14-dev)" >&2; exit 1; }
+	$(Q)$(CLANG) $(FUZZ_FLAGS) tests/fuzz/fuzz_engine.c user/engine/*.c -o $@
+
+fuzz: $(FUZZ_ENGINE)
+	$(Q)mkdir -p $(FUZZ_CORPUS)
+	$(call msg,FUZZ,$(FUZZ_RUNS) runs: $(FUZZ_OUT)/fuzz-runs.log)
+	$(Q)$(FUZZ_ENGINE) -runs=$(FUZZ_RUNS) -max_len=$(FUZZ_MAX_LEN) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix=$(FUZZ_OUT)/ $(FUZZ_CORPUS) >$(FUZZ_OUT)/fuzz-runs.log 2>&1; rc=$$?; \
+		grep -E '^Done|^stat::number_of_executed_units|cov: [0-9]+ ft: [0-9]+' $(FUZZ_OUT)/fuzz-runs.log | tail -3; \
+		if [ $$rc -ne 0 ] || grep -q 'runtime error' $(FUZZ_OUT)/fuzz-runs.log; then \
+			grep -m1 -A12 -E '^==[0-9]+==ERROR|runtime error|deadly signal' $(FUZZ_OUT)/fuzz-runs.log; \
+			ls $(FUZZ_OUT)/crash-* $(FUZZ_OUT)/leak-* $(FUZZ_OUT)/timeout-* 2>/dev/null; exit 1; fi
 
 install: all
 	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))

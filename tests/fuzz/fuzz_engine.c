@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target: the engine (DIM, latency and interrupt budgets) over
- * arbitrary configurations and sequences of queue changes and samples. Any
- * crash, sanitizer report or broken invariant (an index outside the table, a
- * setting above the latency budget, a decision that is not a profile) traps.
+ * libFuzzer target: the engine (DIM, latency and interrupt budgets, the
+ * settling and loss guards, the measured delay) over arbitrary
+ * configurations and sequences of queue changes and samples. Any crash,
+ * sanitizer report or broken invariant (an index outside the table, a
+ * setting above the latency budget, a decision that is not a profile, a
+ * guard's decision that does not do what its reason says) traps.
  *
- * Input: a config header, then operations, each an opcode byte and its
- * operands; a short input just ends the sequence.
+ * Input: two config bytes and their operands, then operations, each an
+ * opcode byte and its operands; a short input just ends the sequence.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -62,26 +64,54 @@ struct fuzz_queue {
 	bool added;
 	struct engine_coal dev;
 	enum engine_queue_kind kind;
+	unsigned int profile; /* the engine's, after its last decision */
 };
 
+/* What profile i asks of the device: its setting, usecs clamped to the budget. */
+static struct engine_coal coal_of(const struct engine_config *cfg, const struct dim_table *t, unsigned int i)
+{
+	struct engine_coal c = {t->p[i].usecs, t->p[i].frames};
+
+	if (cfg->max_delay_us && c.usecs > cfg->max_delay_us)
+		c.usecs = cfg->max_delay_us;
+	return c;
+}
+
 static void check_decision(const struct engine_config *cfg, const struct engine *e, uint64_t id,
-			   const struct engine_coal *before, const struct engine_decision *d)
+			   const struct engine_coal *before, unsigned int was, const struct engine_sample *s,
+			   const struct engine_decision *d)
 {
 	const struct dim_table *t = engine_queue_table(e, id);
 	struct engine_coal want;
 
 	CHECK(t != NULL);
 	CHECK(d->profile < t->count);
-	CHECK(d->reason <= ENGINE_R_SHARE_FREED);
+	CHECK(d->reason <= ENGINE_R_LAST);
+	/* a held move says what was held, and is not made */
+	CHECK(d->held == (d->reason == ENGINE_R_HELD));
+	if (d->held) {
+		struct engine_coal h;
+
+		CHECK(d->held_profile < t->count && d->held_profile != d->profile && d->held_count >= 1);
+		h = coal_of(cfg, t, d->held_profile);
+		CHECK(d->held_next.usecs == h.usecs && d->held_next.frames == h.frames);
+		CHECK(!d->change);
+	}
+	/* the loss guard and the budget only ever lower, and the loss guard acts on what the sample shows */
+	if (d->reason == ENGINE_R_LOSS || d->reason == ENGINE_R_RING_FULL || d->reason == ENGINE_R_DELAY_OVER_BUDGET)
+		CHECK(d->profile < was);
+	if (d->reason == ENGINE_R_LOSS)
+		CHECK(s->drops > 0 && d->drops == s->drops);
+	if (d->reason == ENGINE_R_RING_FULL)
+		CHECK(s->ring_size && (uint64_t)s->pending_max * 4 >= (uint64_t)s->ring_size * 3);
+	if (d->reason == ENGINE_R_DELAY_OVER_BUDGET)
+		CHECK(cfg->max_delay_us && d->delay_p99_ns > (uint64_t)cfg->max_delay_us * 1000);
 	CHECK(memchr(d->text, '\0', sizeof(d->text)) != NULL);
 	CHECK(engine_reason_name(d->reason)[0] != '?');
 	/* the profile itself is within the latency budget, unless none is */
 	if (cfg->max_delay_us && t->p[0].usecs <= cfg->max_delay_us)
 		CHECK(t->p[d->profile].usecs <= cfg->max_delay_us);
-	want.usecs = t->p[d->profile].usecs;
-	want.frames = t->p[d->profile].frames;
-	if (cfg->max_delay_us && want.usecs > cfg->max_delay_us)
-		want.usecs = cfg->max_delay_us;
+	want = coal_of(cfg, t, d->profile);
 	if (d->change) {
 		/* a change is always to a profile of the table (clamped), and a real change */
 		CHECK(d->next.usecs == want.usecs && d->next.frames == want.frames);
@@ -111,12 +141,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_queue q[QUEUES] = {{0}};
 	struct engine_config cfg;
 	struct engine *e;
-	uint8_t flags;
+	uint8_t flags, flags2;
 	char err[160];
 
 	engine_config_default(&cfg);
 	fail_after = -1;
 	flags = (uint8_t)take(&in, 1);
+	flags2 = (uint8_t)take(&in, 1);
 	if (flags & 1)
 		cfg.max_delay_us = (uint32_t)take(&in, 2);
 	if (flags & 2)
@@ -143,6 +174,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		engine_config_profile(&cfg, spec, err, sizeof(err));
 		CHECK(memchr(err, '\0', sizeof(err)) != NULL);
 	}
+	/* the guards' knobs, in and out of range */
+	if (flags2 & 1)
+		cfg.min_dwell_ns = take(&in, 2) * 10000000ULL;
+	if (flags2 & 2)
+		cfg.max_changes_per_min = (uint32_t)take(&in, 2);
+	if (flags2 & 4)
+		cfg.loss_hold_ns = take(&in, 2) * 10000000ULL;
+	if (flags2 & 8)
+		cfg.min_dwell_ns = take(&in, 8);
 	if (flags & 128) /* the n-th allocation fails */
 		fail_after = (long)take(&in, 1);
 	e = engine_new(&cfg, &fuzz_alloc);
@@ -200,8 +240,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				uint8_t extra = (uint8_t)take(&in, 1);
 
 				s.flags = extra & 3;
-				if (s.flags & ENGINE_SAMPLE_HIST)
-					s.delay_hist[extra >> 3 & 31] = take(&in, 2);
+				/* a measured delay: realistic, or any 64-bit figures */
+				if (s.flags & ENGINE_SAMPLE_DELAY) {
+					s.delay_p99_ns = extra & 32 ? take(&in, 8) : take(&in, 3) * 16;
+					s.delay_count = extra & 64 ? take(&in, 8) : take(&in, 1);
+				}
+				/* the device's figures: drops, ring, pending */
+				if (extra & 4)
+					s.drops = extra & 128 ? take(&in, 8) : take(&in, 2);
+				if (extra & 8) {
+					s.ring_size = (uint32_t)take(&in, 2);
+					s.pending_max = (uint32_t)take(&in, 2);
+				}
+				if (extra & 16)
+					s.flags |= (uint32_t)take(&in, 1) << 2; /* flags no one defined */
 			}
 			/* op 4: the device ignores or rewrites the setting */
 			if ((op & 7) == 4) {
@@ -215,7 +267,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				break;
 			}
 			CHECK(ret == 0);
-			check_decision(&cfg, e, id, &before, &d);
+			check_decision(&cfg, e, id, &before, q[id].profile, &s, &d);
+			q[id].profile = d.profile;
 			if (d.change)
 				q[id].dev = d.next;
 			break;
@@ -245,6 +298,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			memset(&base, 0, sizeof(base));
 			small_sample(&in, &base);
+			/* a device that reports its ring and pending buffers, and now and then drops */
+			if (op & 8) {
+				base.ring_size = 256;
+				base.pending_max = (uint32_t)take(&in, 1);
+				base.flags = ENGINE_SAMPLE_DELAY;
+				base.delay_p99_ns = take(&in, 2) * 1000;
+				base.delay_count = 50;
+			}
 			if (!q[id].added)
 				break;
 			for (unsigned int i = 0; i < n; i++) {
@@ -252,8 +313,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 				s = base;
 				s.events += i & 3;
+				if ((op & 8) && (i & 7) == 7)
+					s.drops = i;
 				CHECK(engine_decide(e, id, &s, &before, &d) == 0);
-				check_decision(&cfg, e, id, &before, &d);
+				check_decision(&cfg, e, id, &before, q[id].profile, &s, &d);
+				q[id].profile = d.profile;
 				if (d.change)
 					q[id].dev = d.next;
 			}

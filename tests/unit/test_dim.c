@@ -100,12 +100,12 @@ static void parse_invalid(void)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
-		if (!ASSERT_EQ(dim_table_parse(bad[i].text, false, &t, err, sizeof(err)), (unsigned long long)-EINVAL))
+		if (!ASSERT_EQ(dim_table_parse(bad[i].text, false, &t, err, sizeof(err)), -EINVAL))
 			printf("  input '%s'\n", bad[i].text);
 		if (!ASSERT_TRUE(strstr(err, bad[i].msg) != NULL))
 			printf("  input '%s': message '%s', want '%s'\n", bad[i].text, err, bad[i].msg);
 	}
-	ASSERT_EQ(dim_table_parse(NULL, false, &t, err, sizeof(err)), (unsigned long long)-EINVAL);
+	ASSERT_EQ(dim_table_parse(NULL, false, &t, err, sizeof(err)), -EINVAL);
 	/* a failed parse leaves the table alone */
 	ASSERT_EQ(t.count, 3);
 }
@@ -147,13 +147,13 @@ static void compare_order(void)
 
 	/* bytes decide first, whatever the others do */
 	ASSERT_EQ(dim_compare(&(struct dim_stats){1200, 50, 90}, &ref), DIM_BETTER);
-	ASSERT_EQ(dim_compare(&(struct dim_stats){800, 200, 10}, &ref), (unsigned long long)DIM_WORSE);
+	ASSERT_EQ(dim_compare(&(struct dim_stats){800, 200, 10}, &ref), DIM_WORSE);
 	/* then packets */
 	ASSERT_EQ(dim_compare(&(struct dim_stats){1050, 120, 90}, &ref), DIM_BETTER);
-	ASSERT_EQ(dim_compare(&(struct dim_stats){1050, 80, 10}, &ref), (unsigned long long)DIM_WORSE);
+	ASSERT_EQ(dim_compare(&(struct dim_stats){1050, 80, 10}, &ref), DIM_WORSE);
 	/* then events, where fewer is better */
 	ASSERT_EQ(dim_compare(&(struct dim_stats){1000, 100, 40}, &ref), DIM_BETTER);
-	ASSERT_EQ(dim_compare(&(struct dim_stats){1000, 100, 60}, &ref), (unsigned long long)DIM_WORSE);
+	ASSERT_EQ(dim_compare(&(struct dim_stats){1000, 100, 60}, &ref), DIM_WORSE);
 	ASSERT_EQ(dim_compare(&(struct dim_stats){1090, 109, 46}, &ref), DIM_SAME);
 }
 

@@ -22,6 +22,9 @@ void engine_config_default(struct engine_config *cfg)
 	cfg->jump_ratio = ENGINE_DEFAULT_JUMP_RATIO;
 	cfg->window_max_ns = ENGINE_DEFAULT_WINDOW_MAX_NS;
 	cfg->start_index = DIM_START_INDEX;
+	cfg->min_dwell_ns = ENGINE_DEFAULT_MIN_DWELL_NS;
+	cfg->max_changes_per_min = ENGINE_DEFAULT_MAX_CHANGES_PER_MIN;
+	cfg->loss_hold_ns = ENGINE_DEFAULT_LOSS_HOLD_NS;
 }
 
 int engine_config_profile(struct engine_config *cfg, const char *spec, char *err, size_t err_len)
@@ -82,6 +85,21 @@ int engine_config_check(const struct engine_config *cfg, char *err, size_t err_l
 		return ret;
 	if (!cfg->window_max_ns) {
 		snprintf(err, err_len, "window_max_ns must be above 0");
+		return -EINVAL;
+	}
+	if (cfg->min_dwell_ns > ENGINE_MAX_DWELL_NS) {
+		snprintf(err, err_len, "min dwell %llu ms: at most %llu ms",
+			 (unsigned long long)(cfg->min_dwell_ns / 1000000), ENGINE_MAX_DWELL_NS / 1000000);
+		return -EINVAL;
+	}
+	if (cfg->max_changes_per_min > ENGINE_MAX_CHANGES_PER_MIN) {
+		snprintf(err, err_len, "max changes per minute %u: at most %d (0: no limit)", cfg->max_changes_per_min,
+			 ENGINE_MAX_CHANGES_PER_MIN);
+		return -EINVAL;
+	}
+	if (!cfg->loss_hold_ns || cfg->loss_hold_ns > ENGINE_MAX_LOSS_HOLD_NS) {
+		snprintf(err, err_len, "loss hold %llu ms: want 1 ns to %llu ms",
+			 (unsigned long long)(cfg->loss_hold_ns / 1000000), ENGINE_MAX_LOSS_HOLD_NS / 1000000);
 		return -EINVAL;
 	}
 	return 0;

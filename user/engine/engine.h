@@ -17,6 +17,25 @@
  * With an interrupt budget, shares are recomputed from every queue's demand
  * once per round of engine_decide calls (as many calls as queues), or at
  * once with engine_rebalance().
+ *
+ * Three guards bound what DIM and the model ask for (engine.c says why):
+ *  - settling: under a steady load a queue keeps its setting. Leaving it
+ *    needs a change of load beyond the noise the queue has shown; then the
+ *    model's choice is taken rather than DIM's probe of a neighbour; and it
+ *    waits min_dwell_ns after the last change, within max_changes_per_min.
+ *    A held move is ENGINE_R_HELD, with held_next (log its first:
+ *    held_count 1). Phase changes (jump_ratio) are not held.
+ *  - loss: a period with drops, or with 3/4 of the ring pending, backs the
+ *    queue off at once (ENGINE_R_LOSS, ENGINE_R_RING_FULL), and the lossy
+ *    setting stays out of reach for loss_hold_ns (longer if it recurs).
+ *  - delay: a measured p99 (ENGINE_SAMPLE_DELAY) over max_delay_us lowers
+ *    the setting (ENGINE_R_DELAY_OVER_BUDGET), and the queue does not climb
+ *    back above it while the p99 stays near the budget. A queue without a
+ *    measurement is held to the model's estimate: a notification waits at
+ *    most the profile's usecs, so no profile above max_delay_us is used
+ *    (that cap holds for measured queues too).
+ * The loss guard overrides the others, and the delay budget the settling
+ * guard.
  */
 #ifndef VQMOD_ENGINE_H
 #define VQMOD_ENGINE_H
@@ -28,13 +47,17 @@
 #include "alloc.h"
 #include "budget.h"
 
-/* log2 buckets of nanoseconds, as vqsim's VQSIM_STAT_DELAY_HIST */
-#define ENGINE_HIST_BUCKETS 32
-
 /* Defaults of struct engine_config. */
-#define ENGINE_DEFAULT_RR_PPI_X100   150 /* 1.5 packets per interrupt */
-#define ENGINE_DEFAULT_JUMP_RATIO    2
-#define ENGINE_DEFAULT_WINDOW_MAX_NS 500000000ULL /* 0.5 s */
+#define ENGINE_DEFAULT_RR_PPI_X100	   150 /* 1.5 packets per interrupt */
+#define ENGINE_DEFAULT_JUMP_RATIO	   2
+#define ENGINE_DEFAULT_WINDOW_MAX_NS	   500000000ULL	 /* 0.5 s */
+#define ENGINE_DEFAULT_MIN_DWELL_NS	   1000000000ULL /* 1 s */
+#define ENGINE_DEFAULT_MAX_CHANGES_PER_MIN 10
+#define ENGINE_DEFAULT_LOSS_HOLD_NS	   30000000000ULL /* 30 s */
+/* Limits engine_config_check enforces. */
+#define ENGINE_MAX_DWELL_NS	   600000000000ULL /* 10 min */
+#define ENGINE_MAX_CHANGES_PER_MIN 6000
+#define ENGINE_MAX_LOSS_HOLD_NS	   3600000000000ULL /* 1 h */
 
 struct engine_config {
 	struct dim_table rx, tx; /* profile tables by queue kind */
@@ -47,6 +70,27 @@ struct engine_config {
 	/* a window with fewer than DIM_WINDOW_EVENTS is judged after this long */
 	__u64 window_max_ns;
 	unsigned int start_index; /* net_dim's is 1; clamped to the table */
+	/*
+	 * The settling guard. Leaving a setting on the queue's own account
+	 * (the model's answer to a moderate change of load, DIM leaving
+	 * parking) waits this long after the queue's last change; 0: no
+	 * dwell. Phase changes, the loss guard, the latency budget,
+	 * request/response, idle and the interrupt share are never held.
+	 */
+	__u64 min_dwell_ns;
+	/*
+	 * ... and such moves, with the steps of a DIM walk they start, come
+	 * at most this many a minute on average: a credit that holds 2, and
+	 * a walk under way may owe 2 (so at most this + 4 in any minute).
+	 * 0: no limit.
+	 */
+	__u32 max_changes_per_min;
+	/*
+	 * The loss guard: after drops or a ring 3/4 pending, the settings
+	 * above the one it backed off to stay out of reach this long (doubled
+	 * each time it recurs soon after, up to 8 times). Above 0.
+	 */
+	__u64 loss_hold_ns;
 };
 
 enum engine_queue_kind {
@@ -62,7 +106,7 @@ struct engine_queue_config {
 
 /* Flags of struct engine_sample. */
 #define ENGINE_SAMPLE_RESET (1U << 0) /* counters restarted: the counts are partial */
-#define ENGINE_SAMPLE_HIST  (1U << 1) /* delay_hist is filled in */
+#define ENGINE_SAMPLE_DELAY (1U << 1) /* delay_p99_ns and delay_count are filled in */
 
 /* One period of one queue: counts over it, not cumulative counters. */
 struct engine_sample {
@@ -72,8 +116,22 @@ struct engine_sample {
 	__u64 bytes;	   /* bytes completed; 0 where unknown */
 	__u64 completions; /* used buffers, stands in for packets where those are 0 */
 	__u32 flags;
-	/* notification delays: bucket b counts 2^b <= d < 2^(b+1) ns */
-	__u64 delay_hist[ENGINE_HIST_BUCKETS];
+	/*
+	 * The device's own figures, where it has them (0: unknown, or none):
+	 * the loss guard's input.
+	 */
+	__u32 ring_size;   /* buffers in the ring */
+	__u32 pending_max; /* the most used buffers held back (not yet notified) at once in the period */
+	__u64 drops;	   /* frames the device dropped in the period for want of a buffer */
+	/*
+	 * With ENGINE_SAMPLE_DELAY, the delay the device added before it
+	 * notified (from the first pending buffer to the notification), as it
+	 * measured it: the 99th percentile over the period's delay_count
+	 * notifications. The controller takes it from the device's histogram;
+	 * the engine knows no bucket layout.
+	 */
+	__u64 delay_p99_ns;
+	__u64 delay_count;
 };
 
 struct engine_coal {
@@ -93,10 +151,14 @@ enum engine_reason {
 	ENGINE_R_DIM,		    /* net_dim's decision (see verdict) */
 	ENGINE_R_REQ_RESP,	    /* about one packet per interrupt: lowest profile */
 	ENGINE_R_PHASE_JUMP,	    /* traffic changed, or DIM heads right: straight to the predicted profile */
-	ENGINE_R_DELAY_OVER_BUDGET, /* the device's delays exceed the latency budget */
+	ENGINE_R_DELAY_OVER_BUDGET, /* the measured p99 exceeds the latency budget: down to what fits */
 	ENGINE_R_IRQ_SHARE,	    /* raised (or held) to stay within the interrupt share */
 	ENGINE_R_SHARE_FREED,	    /* the share allows DIM's own choice again */
+	ENGINE_R_HELD,		    /* the settling guard held a move back: held_next is what was wanted */
+	ENGINE_R_LOSS,		    /* the device dropped frames: backed off at once (not judged) */
+	ENGINE_R_RING_FULL,	    /* 3/4 of the ring pending: backed off at once (not judged) */
 };
+#define ENGINE_R_LAST ENGINE_R_RING_FULL
 
 struct engine_decision {
 	bool change;		 /* apply next */
@@ -114,9 +176,23 @@ struct engine_decision {
 	__u64 event_rate;   /* interrupts/s */
 	__u64 packet_rate;  /* packets/s */
 	__u32 ppi_x100;	    /* packets per interrupt, x100 */
-	__u64 delay_p99_ns; /* lower bound of the p99 bucket; 0 without a histogram */
+	__u64 delay_p99_ns; /* the window's measured p99 (ENGINE_SAMPLE_DELAY); 0 without */
+	__u64 delay_count;  /* notifications it was measured over */
 	__u64 share;	    /* interrupts/s allowed; ~0 without a budget */
 	__u64 demand;	    /* interrupts/s DIM's own choice is predicted to raise */
+
+	/* The device's figures: the window's (the period's for the loss guard). */
+	__u64 drops;
+	__u32 pending_max, ring_size;
+
+	/*
+	 * With ENGINE_R_HELD: the profile and setting the guard held back
+	 * ("guard held X"), and how many times in a row since the last change
+	 * (1: the first; a log may skip the rest).
+	 */
+	bool held;
+	unsigned int held_profile, held_count;
+	struct engine_coal held_next;
 };
 
 struct engine;

@@ -17,15 +17,34 @@ typedef unsigned __int128 u128;
 #define NS_PER_SEC  1000000000ULL
 #define NS_PER_MS   1000000ULL
 #define NO_SHARE    (~0ULL)
-/* The delay histogram says something once it holds this many notifications. */
-#define HIST_MIN_COUNT 64
+/* A window's measured delay says something once it covers this many notifications. */
+#define DELAY_MIN_COUNT 32
+/* The settling guard (engine.c says why). */
+#define GUARD_NOISE_K	    4  /* a move beyond 4 times the mean deviation seen is not noise */
+#define GUARD_NOISE_INIT_PM 25 /* before any is seen: 2.5%, a band of DIM's 10% */
+#define GUARD_BURST	    2  /* changes the rate limit lets through at once */
+#define NS_PER_MIN	    60000000000ULL
+/*
+ * The loss guard: back off at 3/4 of the ring pending, to a setting whose
+ * peak (the mean pending times the bursts seen) is predicted at 1/2 at
+ * most. Bursts not seen are taken as 1.5 times the mean.
+ */
+#define LOSS_TRIGGER_NUM    3
+#define LOSS_TRIGGER_DEN    4
+#define LOSS_TARGET_NUM	    1
+#define LOSS_TARGET_DEN	    2
+#define LOSS_BURST_X100	    150
+#define LOSS_RELAX_NS	    1000000000ULL /* a lower load lifts the bar after holding this long */
+#define LOSS_HOLD_MAX_SHIFT 3		  /* the hold doubles on recurrence, up to 8 times */
 /* More than this per nanosecond no virtqueue does: a misread wrap or reset. */
 #define MAX_COUNT_PER_NS 1
 #define MAX_BYTES_PER_NS 1024
 
 struct window {
 	__u64 ns, events, packets, bytes, completions;
-	__u64 hist[ENGINE_HIST_BUCKETS];
+	__u64 drops;
+	__u32 pending_max, ring_size;
+	__u64 delay_count, delay_p99_ns; /* the largest of its periods' p99s */
 };
 
 /* A complete window, in the units the rules use. */
@@ -34,15 +53,55 @@ struct figures {
 	struct dim_stats stats;
 	__u64 event_rate, packet_rate; /* per second */
 	__u32 ppi_x100;
-	__u64 p99_ns;
+	__u64 p99_ns, delay_count; /* measured; p99 0 when too few */
+	__u64 drops;
+	__u32 pending_max, ring_size;
 	unsigned int profile; /* the profile it was measured under */
+};
+
+/* The settling guard's view of the load: where it was settled, and its noise. */
+struct load_guard {
+	bool settled; /* a setting was found since the start (a jump landed, or a DIM walk parked) */
+	bool anchored;
+	__u64 anchor;	/* the load (packets/s, or interrupts/s) the setting was settled on */
+	__u32 noise_pm; /* mean deviation of a window from the anchor, per mille */
+	int excursion;	/* direction of a deviation beyond the noise not yet confirmed */
+	__u32 excursion_pm;
+	__s64 credit_ns;     /* the rate limit's credit, NS_PER_MIN / max_changes_per_min per change; a walk may owe */
+	__u64 credit_at_ns;  /* when it was last brought up to date */
+	__u64 changed_at_ns; /* the last change */
+	unsigned int held_profile, held_count; /* the last one held, how often since the last change */
+};
+
+/* The loss guard's memory of a setting that lost frames. */
+struct loss_guard {
+	bool active;
+	bool fixed;	      /* no ring size known: the ceiling is one below the lossy profile */
+	unsigned int ceiling; /* highest profile allowed */
+	unsigned int shift;   /* the hold is loss_hold_ns << shift */
+	__u64 until_ns;	      /* when the memory lapses */
+	__u64 burst_x100;     /* pending seen over pending predicted from the mean rate, x100 */
+	__u64 rate;	      /* packets/s when it happened */
+	__u32 ring;
+	bool grace;    /* the period after a back-off still shows the old setting's ring */
+	bool relaxing; /* the load has been low enough for more since relax_since_ns */
+	__u64 relax_since_ns;
+	__u64 relax_peak; /* the highest packets/s since */
+};
+
+/* The measured latency budget's memory of a setting that went over. */
+struct delay_guard {
+	bool active;
+	unsigned int ceiling; /* highest profile allowed while the p99 stays near the budget */
+	bool over_last;	      /* the last measured window was over too */
 };
 
 struct queue {
 	__u64 id;
 	struct engine_queue_config cfg;
 	const struct dim_table *table;
-	unsigned int ceiling; /* highest profile within the latency budget */
+	unsigned int static_ceiling; /* highest profile whose usecs are within the latency budget */
+	unsigned int ceiling;	     /* that, the loss guard's and the measured budget's: the highest allowed */
 	bool started;
 	unsigned int applied;	  /* the profile asked of the device */
 	struct engine_coal asked; /* its setting, as the last decision gave it */
@@ -60,6 +119,11 @@ struct queue {
 	struct engine_coal foreign;
 	bool have_demand;
 	__u64 demand, share;
+	__u64 now_ns; /* the queue's time: the sum of its periods */
+	struct load_guard lg;
+	struct loss_guard loss;
+	struct delay_guard delay;
+	bool lift_pending; /* a guard's ceiling rose: the model's choice may be above */
 };
 
 /* A slot of the queues' id table: pos is 1 + the queue's position in q, 0 empty. */
@@ -108,6 +172,7 @@ unsigned int model_share_floor(const struct engine *e, const struct queue *q, co
 			       bool *unattainable);
 unsigned int model_predict_target(const struct engine *e, const struct queue *q, const struct figures *f,
 				  unsigned int floor);
+__u64 model_pending(const struct engine *e, const struct queue *q, unsigned int i, __u64 pps, __u64 burst_x100);
 bool model_looks_req_resp(const struct engine *e, const struct queue *q, const struct figures *f);
 
 #endif /* VQMOD_ENGINE_INTERNAL_H */

@@ -96,3 +96,20 @@ bool model_looks_req_resp(const struct engine *e, const struct queue *q, const s
 	expected = model_ppi(e, q, f->profile, (double)f->packet_rate);
 	return (f->ppi_x100 / 100.0 - 1.0) * 2 <= expected - 1.0;
 }
+
+/*
+ * Buffers profile i holds pending before it notifies, for packets arriving
+ * at rate pps in bursts burst_x100 / 100 times what the mean rate gives:
+ * those of usecs, at most frames. Profiles that notify for every buffer
+ * hold one.
+ */
+__u64 model_pending(const struct engine *e, const struct queue *q, unsigned int i, __u64 pps, __u64 burst_x100)
+{
+	struct engine_coal c = model_coal(e, q, i);
+	__u64 held;
+
+	if (!c.usecs || c.frames <= 1)
+		return 1;
+	held = 1 + scale(scale(pps, c.usecs, 1000000), burst_x100, 100);
+	return held > c.frames ? c.frames : held;
+}
