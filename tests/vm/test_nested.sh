@@ -1,0 +1,165 @@
+# SPDX-License-Identifier: GPL-2.0
+# vq-guest: vms
+# KVM VMs in the guest (tools/vm/nested), as a hypervisor host runs them:
+# a VM's command, its status and output; two VMs at once on a bridge; the
+# guest's traffic into a VM through a tap with vhost-net; VMs that cannot
+# boot fail fast and show why. Each VM's own kernel log is checked here.
+
+source "$VQ_ROOT/tests/vm/nested_lib.sh"
+
+# /proc/net/snmp's value of FIELD in the PROTO lines (Icmp, Udp).
+snmp='snmp() { awk -v p="$1:" -v f="$2" '"'"'$1 == p { if (!h) { for (i = 2; i <= NF; i++) if ($i == f) c = i; h = 1 } else print $c }'"'"' /proc/net/snmp; }'
+
+# irqs=: the VM's NIC's input.0 interrupts, summed over its CPUs.
+nic_irqs='nic_irqs() { awk -v n="$(basename "$(readlink -f /sys/class/net/$1/device)")-input.0" '"'"'$NF == n { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i } END { print s + 0 }'"'"' /proc/interrupts; }'
+
+test_run_status_and_output() {
+	need_vms || return
+	local err out rc=0
+	err=$(mktemp)
+	trap "rm -f '$err'; vm_cleanup" EXIT
+	out=$(cd "$VQ_ROOT/tests" && "$NESTED" run --name run612 --kernel 6.12 --env VQ_X=42 -- sh -c \
+		'pwd; echo "x=$VQ_X kernel=$VQ_KERNEL vm=$VQ_VM_NAME"; uname -r; echo to-stderr >&2; exit 3' 2>"$err") || rc=$?
+	vm_times run612
+	ASSERT_EQ "$rc" 3 "exit status of 'exit 3' in a 6.12 VM" || return
+	ASSERT_EQ "$(sed -n 1,2p <<<"$out")" "$VQ_ROOT/tests"$'\n'"x=42 kernel=6.12 vm=run612" "VM stdout" || return
+	ASSERT_MATCH "$(sed -n 3p <<<"$out")" '^6\.12\.' "the VM's kernel" || return
+	ASSERT_EQ "$(head -n1 "$err")" to-stderr "VM stderr" || return
+	ASSERT_MATCH "$(cat "$err")" 'the command exited 3 -- VM run612 console' "the console, shown on failure" || return
+	vm_log_clean run612
+}
+
+# A 6.1 VM (libvirt's -name form) pings a 6.12 VM across a bridge in the
+# guest; each QEMU's pid is known, and its vhost-net worker is its thread.
+test_two_vms_through_a_bridge() {
+	need_vms || return
+	local t sa sb pa pb ta tb rca=0 rcb=0 p
+	t=$(mktemp -d)
+	trap "vm_cleanup; rm -rf '$t'" EXIT
+	"$NESTED" start --name vma --libvirt-name --uuid 6f0e4c1a-6b53-4a1e-9d27-0000000000a1 --kernel 6.1 \
+		--nic tap,bridge=vqbr0 -- bash -c '
+		ip addr add 10.72.0.1/24 dev $VQ_NETDEVS && ip link set $VQ_NETDEVS up || exit 1
+		for i in $(seq 90); do busybox ping -c 1 -W 1 10.72.0.2 >/dev/null && break; done
+		busybox ping -c 5 -i 0.2 -W 2 10.72.0.2 | grep -o "[0-9]* packets received"' >"$t/a" 2>&1 &
+	sa=$!
+	"$NESTED" start --name vmb --kernel 6.12 --nic tap,bridge=vqbr0 -- bash -c "$snmp"'
+		ip addr add 10.72.0.2/24 dev $VQ_NETDEVS && ip link set $VQ_NETDEVS up || exit 1
+		for i in $(seq 1500); do [ "$(snmp Icmp InEchos)" -ge 6 ] && break; sleep 0.1; done
+		echo "echo requests: $(snmp Icmp InEchos)"' >"$t/b" 2>&1 &
+	sb=$!
+	wait "$sa" || rca=$?
+	wait "$sb" || rcb=$?
+	ASSERT_EQ "$rca" 0 "vma started: $(cat "$t/a")" || return
+	ASSERT_EQ "$rcb" 0 "vmb started: $(cat "$t/b")" || return
+	pa=$(vm_info vma pid) pb=$(vm_info vmb pid)
+	ASSERT_NE "$pa" "$pb" "two QEMUs" || return
+	ASSERT_TRUE "vma's QEMU $pa runs" kill -0 "$pa" || return
+	ASSERT_TRUE "vmb's QEMU $pb runs" kill -0 "$pb" || return
+	ASSERT_MATCH "$(tr '\0' ' ' <"/proc/$pa/cmdline")" ' -name guest=vma,debug-threads=on -uuid 6f0e4c1a-' \
+		"vma's QEMU command line" || return
+	# debug-threads=on names the vCPU threads as libvirt's VMs have them.
+	ASSERT_TRUE "vma's vCPU thread 'CPU 0/KVM'" grep -qx 'CPU 0/KVM' /proc/"$pa"/task/*/comm || return
+	for p in "$pa" "$pb"; do
+		ASSERT_TRUE "QEMU $p's vhost-net worker thread vhost-$p" grep -qx "vhost-$p" /proc/"$p"/task/*/comm || return
+	done
+	ta=$(vm_info vma nic0) tb=$(vm_info vmb nic0)
+	ASSERT_TRUE "$ta on vqbr0" test -e "/sys/class/net/vqbr0/brif/$ta" || return
+	ASSERT_TRUE "$tb on vqbr0" test -e "/sys/class/net/vqbr0/brif/$tb" || return
+	"$NESTED" wait vma >"$t/a" 2>&1 || rca=$?
+	"$NESTED" wait vmb >"$t/b" 2>&1 || rcb=$?
+	vm_times vma
+	vm_times vmb
+	ASSERT_EQ "$rca" 0 "vma's status: $(head -c 300 "$t/a")" || return
+	ASSERT_EQ "$rcb" 0 "vmb's status: $(head -c 300 "$t/b")" || return
+	ASSERT_EQ "$(cat "$t/a")" "5 packets received" "vma's pings answered by vmb" || return
+	ASSERT_MATCH "$(cat "$t/b")" '^echo requests: ([6-9]|[1-9][0-9]+)$' "vmb saw vma's pings" || return
+	ASSERT_TRUE "vma's QEMU ended" bash -c "! kill -0 $pa 2>/dev/null" || return
+	ASSERT_TRUE "vma's tap removed" bash -c "! test -e /sys/class/net/$ta" || return
+	vm_log_clean vma || return
+	vm_log_clean vmb
+}
+
+# The old virtio_net (6.1, no DIM) behind vhost-net: UDP from the guest
+# through the tap raises the VM's own input.0 interrupts.
+test_tap_traffic_from_guest() {
+	need_vms || return
+	local tap pid rc=0 out tx=0 i
+	trap vm_cleanup EXIT
+	"$NESTED" start --name tap61 --kernel 6.1 --nic tap -- bash -c "$snmp; $nic_irqs"'
+		dev=$VQ_NETDEVS
+		ip addr add 10.73.0.2/24 dev $dev && ip link set $dev up || exit 1
+		before=$(nic_irqs $dev)
+		# port 9 has no listener: each datagram counts as NoPorts
+		for i in $(seq 1500); do [ "$(snmp Udp NoPorts)" -ge 200 ] && break; sleep 0.1; done
+		echo "udp=$(snmp Udp NoPorts) irqs=$(($(nic_irqs $dev) - before)) dev=$dev"' >/dev/null || return
+	tap=$(vm_info tap61 nic0) pid=$(vm_info tap61 pid)
+	ASSERT_MATCH "$tap" '^vq[0-9]+t0$' "the VM's tap" || return
+	ip addr add 10.73.0.1/24 dev "$tap" || return
+	ASSERT_TRUE "QEMU $pid's vhost-net worker thread vhost-$pid" grep -qx "vhost-$pid" /proc/"$pid"/task/*/comm || return
+	# Until the VM has counted enough, or ends (it bounds its own wait).
+	for ((i = 0; i < 600; i++)); do
+		[ -e "$("$NESTED" dir tap61)/status" ] && break
+		tx=$(cat "/sys/class/net/$tap/statistics/tx_packets" 2>/dev/null || echo "$tx")
+		for _ in {1..20}; do echo x >/dev/udp/10.73.0.2/9; done 2>/dev/null
+		sleep 0.2
+	done
+	out=$("$NESTED" wait tap61 2>&1) || rc=$?
+	vm_times tap61
+	ASSERT_EQ "$rc" 0 "the VM's status: ${out:0:300}" || return
+	ASSERT_GE "$tx" 200 "packets the guest's $tap passed to vhost-net" || return
+	ASSERT_MATCH "$out" '^udp=[0-9]+ irqs=[0-9]+ dev=eth0$' "the VM's report" || return
+	ASSERT_GE "$(sed 's/.*udp=\([0-9]*\).*/\1/' <<<"$out")" 200 "UDP datagrams the VM received" || return
+	ASSERT_GE "$(sed 's/.*irqs=\([0-9]*\).*/\1/' <<<"$out")" 1 "the VM's virtio input.0 interrupts" || return
+	vm_log_clean tap61
+}
+
+# A kernel that panics: the VM ends at once (no boot timeout), the console
+# shown says why.
+test_panicking_vm_fails_fast() {
+	need_vms || return
+	local err rc=0
+	err=$(mktemp)
+	trap "rm -f '$err'; vm_cleanup" EXIT
+	"$NESTED" run --name panic --kernel 6.12 --append rdinit=/no-such-init -- true 2>"$err" || rc=$?
+	ASSERT_EQ "$rc" 125 "exit status of a VM whose kernel panics" || return
+	ASSERT_MATCH "$(cat "$err")" 'reported no exit status' "why" || return
+	ASSERT_MATCH "$(cat "$err")" 'VM panic console:.*Kernel panic' "the console, with the panic"
+}
+
+# Not a kernel at all: QEMU refuses it, and says so.
+test_bogus_kernel_fails_fast() {
+	need_vms || return
+	local t rc=0
+	t=$(mktemp -d)
+	trap "rm -rf '$t'; vm_cleanup" EXIT
+	head -c 65536 /dev/urandom >"$t/bogus"
+	"$NESTED" run --name bogus --kernel "$t/bogus" -- true 2>"$t/err" || rc=$?
+	ASSERT_EQ "$rc" 125 "exit status of a VM with a bogus kernel" || return
+	ASSERT_MATCH "$(cat "$t/err")" 'QEMU exit [1-9].*qemu: qemu-system-x86_64: ' "QEMU's own error, shown" || return
+	ASSERT_MATCH "$(cat "$t/err")" 'VM bogus console:' "the console, shown"
+}
+
+# A VM that does not start its command in time is killed, with its console.
+test_boot_timeout() {
+	need_vms || return
+	local err rc=0 pid
+	err=$(mktemp)
+	trap "rm -f '$err'; vm_cleanup" EXIT
+	"$NESTED" run --name slow --boot-timeout 2 -- true 2>"$err" || rc=$?
+	ASSERT_EQ "$rc" 124 "exit status of a VM past its boot timeout" || return
+	ASSERT_MATCH "$(cat "$err")" 'did not start its command within 2 s, QEMU killed -- VM slow console:' "why" || return
+	pid=$(vm_info slow pid)
+	ASSERT_TRUE "QEMU $pid is gone" bash -c "! kill -0 $pid 2>/dev/null"
+}
+
+# The vhost-vdpa NIC needs its device; without it nothing starts.
+test_vhost_vdpa_needs_its_device() {
+	need_vms || return
+	local err rc=0
+	err=$(mktemp)
+	trap "rm -f '$err'; vm_cleanup" EXIT
+	"$NESTED" run --name novdpa --nic vhost-vdpa,dev=/dev/vhost-vdpa-99 -- true 2>"$err" || rc=$?
+	ASSERT_EQ "$rc" 125 "exit status without /dev/vhost-vdpa-99" || return
+	ASSERT_MATCH "$(cat "$err")" 'no vhost-vdpa device /dev/vhost-vdpa-99' "the reason" || return
+	ASSERT_EQ "$("$NESTED" list | grep -c novdpa)" 0 "no VM left behind"
+}
