@@ -7,11 +7,38 @@
 
 source "$VQ_ROOT/tests/vm/nested_lib.sh"
 
-# /proc/net/snmp's value of FIELD in the PROTO lines (Icmp, Udp).
-snmp='snmp() { awk -v p="$1:" -v f="$2" '"'"'$1 == p { if (!h) { for (i = 2; i <= NF; i++) if ($i == f) c = i; h = 1 } else print $c }'"'"' /proc/net/snmp; }'
-
-# irqs=: the VM's NIC's input.0 interrupts, summed over its CPUs.
-nic_irqs='nic_irqs() { awk -v n="$(basename "$(readlink -f /sys/class/net/$1/device)")-input.0" '"'"'$NF == n { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i } END { print s + 0 }'"'"' /proc/interrupts; }'
+# For the VMs' commands: bash builtins and busybox's applets, as each exec
+# of a dynamically linked program costs a VM 0.2-0.8 s (tools/vm/nested).
+snmp() { # PROTO FIELD: its value in /proc/net/snmp
+	local -a head=() row
+	local i
+	while read -r -a row; do
+		[ "${row[0]}" = "$1:" ] || continue
+		[ ${#head[@]} -gt 0 ] || { head=("${row[@]}"); continue; }
+		for i in "${!head[@]}"; do
+			[ "${head[i]}" != "$2" ] || { echo "${row[i]}"; return; }
+		done
+	done </proc/net/snmp
+}
+nic_irqs() { # DEV: its virtio input.0 interrupts, summed over the CPUs
+	local v s=0 i
+	local -a f
+	v=$(busybox readlink -f "/sys/class/net/$1/device")
+	v=${v##*/}-input.0
+	while read -r -a f; do
+		[ "${f[-1]}" = "$v" ] || continue
+		for ((i = 1; i < ${#f[@]}; i++)); do
+			[[ ${f[i]} =~ ^[0-9]+$ ]] || break
+			s=$((s + f[i]))
+		done
+	done </proc/interrupts
+	echo "$s"
+}
+hold() { # until the guest puts "go" in the VM's dir, or 150 s
+	local end=$((SECONDS + 150))
+	until [ -e "$VQ_VM_DIR/go" ] || [ $SECONDS -ge $end ]; do busybox sleep 0.5; done
+}
+vm_funcs=$(declare -f snmp nic_irqs hold)
 
 test_run_status_and_output() {
 	need_vms || return
@@ -36,16 +63,23 @@ test_two_vms_through_a_bridge() {
 	local t sa sb pa pb ta tb rca=0 rcb=0 p
 	t=$(mktemp -d)
 	trap "vm_cleanup; rm -rf '$t'" EXIT
+	# Booting side by side on the guest's one vCPU: a generous boot timeout.
+	# Each holds, once done, until the guest has looked at it running.
 	"$NESTED" start --name vma --libvirt-name --uuid 6f0e4c1a-6b53-4a1e-9d27-0000000000a1 --kernel 6.1 \
-		--nic tap,bridge=vqbr0 -- bash -c '
-		ip addr add 10.72.0.1/24 dev $VQ_NETDEVS && ip link set $VQ_NETDEVS up || exit 1
-		for i in $(seq 90); do busybox ping -c 1 -W 1 10.72.0.2 >/dev/null && break; done
-		busybox ping -c 5 -i 0.2 -W 2 10.72.0.2 | grep -o "[0-9]* packets received"' >"$t/a" 2>&1 &
+		--nic tap,bridge=vqbr0 --boot-timeout 300 -- bash -c "$vm_funcs"'
+		busybox ip addr add 10.72.0.1/24 dev $VQ_NETDEVS && busybox ip link set $VQ_NETDEVS up || exit 1
+		end=$((SECONDS + 150))
+		until busybox ping -c 1 -W 1 10.72.0.2 >/dev/null || [ $SECONDS -ge $end ]; do :; done
+		r=$(busybox ping -c 5 -i 0.2 -W 2 10.72.0.2)
+		[[ $r =~ ([0-9]+\ packets\ received) ]] && echo "${BASH_REMATCH[1]}"
+		hold' >"$t/a" 2>&1 &
 	sa=$!
-	"$NESTED" start --name vmb --kernel 6.12 --nic tap,bridge=vqbr0 -- bash -c "$snmp"'
-		ip addr add 10.72.0.2/24 dev $VQ_NETDEVS && ip link set $VQ_NETDEVS up || exit 1
-		for i in $(seq 1500); do [ "$(snmp Icmp InEchos)" -ge 6 ] && break; sleep 0.1; done
-		echo "echo requests: $(snmp Icmp InEchos)"' >"$t/b" 2>&1 &
+	"$NESTED" start --name vmb --kernel 6.12 --nic tap,bridge=vqbr0 --boot-timeout 300 -- bash -c "$vm_funcs"'
+		busybox ip addr add 10.72.0.2/24 dev $VQ_NETDEVS && busybox ip link set $VQ_NETDEVS up || exit 1
+		end=$((SECONDS + 150))
+		while [ "$(snmp Icmp InEchos)" -lt 6 ] && [ $SECONDS -lt $end ]; do busybox sleep 0.5; done
+		echo "echo requests: $(snmp Icmp InEchos)"
+		hold' >"$t/b" 2>&1 &
 	sb=$!
 	wait "$sa" || rca=$?
 	wait "$sb" || rcb=$?
@@ -65,6 +99,7 @@ test_two_vms_through_a_bridge() {
 	ta=$(vm_info vma nic0) tb=$(vm_info vmb nic0)
 	ASSERT_TRUE "$ta on vqbr0" test -e "/sys/class/net/vqbr0/brif/$ta" || return
 	ASSERT_TRUE "$tb on vqbr0" test -e "/sys/class/net/vqbr0/brif/$tb" || return
+	touch "$(vm_info vma dir)/go" "$(vm_info vmb dir)/go"
 	"$NESTED" wait vma >"$t/a" 2>&1 || rca=$?
 	"$NESTED" wait vmb >"$t/b" 2>&1 || rcb=$?
 	vm_times vma
@@ -85,12 +120,13 @@ test_tap_traffic_from_guest() {
 	need_vms || return
 	local tap pid dir rc=0 out tx=0 i
 	trap vm_cleanup EXIT
-	"$NESTED" start --name tap61 --kernel 6.1 --nic tap -- bash -c "$snmp; $nic_irqs"'
+	"$NESTED" start --name tap61 --kernel 6.1 --nic tap -- bash -c "$vm_funcs"'
 		dev=$VQ_NETDEVS
-		ip addr add 10.73.0.2/24 dev $dev && ip link set $dev up || exit 1
+		busybox ip addr add 10.73.0.2/24 dev $dev && busybox ip link set $dev up || exit 1
 		before=$(nic_irqs $dev)
 		# port 9 has no listener: each datagram counts as NoPorts
-		for i in $(seq 1500); do [ "$(snmp Udp NoPorts)" -ge 200 ] && break; sleep 0.1; done
+		end=$((SECONDS + 150))
+		while [ "$(snmp Udp NoPorts)" -lt 200 ] && [ $SECONDS -lt $end ]; do busybox sleep 0.5; done
 		echo "udp=$(snmp Udp NoPorts) irqs=$(($(nic_irqs $dev) - before)) dev=$dev"' >/dev/null || return
 	tap=$(vm_info tap61 nic0) pid=$(vm_info tap61 pid) dir=$(vm_info tap61 dir)
 	ASSERT_MATCH "$tap" '^vq[0-9]+t0$' "the VM's tap" || return
@@ -99,8 +135,8 @@ test_tap_traffic_from_guest() {
 	# Until the VM has counted enough and ended (it bounds its own wait).
 	for ((i = 0; i < 600; i++)); do
 		[ -e "$dir/status" ] && break
-		read -r tx <"/sys/class/net/$tap/statistics/tx_packets" 2>/dev/null || true
-		for _ in {1..50}; do echo x >/dev/udp/10.73.0.2/9; done 2>/dev/null
+		read -r tx 2>/dev/null <"/sys/class/net/$tap/statistics/tx_packets" || true
+		for _ in {1..100}; do echo x >/dev/udp/10.73.0.2/9; done 2>/dev/null
 		sleep 0.2
 	done
 	out=$("$NESTED" wait tap61 2>&1) || rc=$?

@@ -88,11 +88,14 @@ vm_write_job() {
 			printf 'export %s=%q\n' "${n%%=*}" "${n#*=}"
 		done
 		if [ ${#job_macs[@]} -gt 0 ]; then
-			# Found by MAC, not by probe order.
-			printf 'export VQ_NETDEVS=$(awk -v macs=%q' "${job_macs[*]}"
-			echo " 'BEGIN { n = split(macs, m, \" \"); for (i = 1; i <= n; i++) at[m[i]] = i }"
-			echo '	$0 in at { split(FILENAME, p, "/"); dev[at[$0]] = p[5] }'
-			echo "	END { for (i = 1; i <= n; i++) if (i in dev) { printf \"%s%s\", sep, dev[i]; sep = \" \" } }' /sys/class/net/*/address)"
+			# Found by MAC, not by probe order; in bash alone, as an exec
+			# costs a VM dearly.
+			printf 'VQ_NETDEVS=\nfor m in %s; do\n' "${job_macs[*]}"
+			echo '	for a in /sys/class/net/*/address; do'
+			echo '		read -r x <"$a" && [ "$x" = "$m" ] && d=${a%/address} && VQ_NETDEVS+="${VQ_NETDEVS:+ }${d##*/}"'
+			echo '	done'
+			echo 'done'
+			echo 'export VQ_NETDEVS'
 		fi
 		[ -z "${job_setup:-}" ] || echo "$job_setup"
 		printf 'cd %q || { echo "%s: no %s in the guest" >&2; exit 125; }\n' "$PWD" "$me" "$PWD"
