@@ -51,8 +51,11 @@ void controller_free(struct controller *ctl)
 {
 	for (size_t i = 0; i < ctl->nq; i++) {
 		vq_ident_put(ctl->q[i]->id);
+		free(ctl->q[i]->figures);
 		free(ctl->q[i]);
 	}
+	free(ctl->fig_target);
+	free(ctl->fig_now);
 	free(ctl->q);
 	claims_free(&ctl->claims);
 	free(ctl->batch);
@@ -272,6 +275,7 @@ static void forget_vanished(struct controller *ctl)
 			ctl->republish = true;
 		}
 		vq_ident_put(q->id);
+		free(q->figures);
 		free(q);
 	}
 	ctl->nq = kept;
@@ -410,10 +414,76 @@ static int batch_reserve(struct controller *ctl, size_t n)
 	return 0;
 }
 
+/*
+ * The device's own figures of every moderated queue, read once a tick
+ * (one dump per vqsim device): the loss guard and the measured budget
+ * judge each period by them. A failed read leaves the period without.
+ */
+static void read_figures(struct controller *ctl)
+{
+	size_t n = 0, cap = ctl->fig_cap, cap2 = ctl->fig_cap;
+	struct act_target *t;
+	struct act_figures *f;
+
+	if (!ctl->act.ops->figures)
+		return;
+	t = array_grow(ctl->fig_target, &cap, ctl->nq, sizeof(*t));
+	if (!t)
+		return;
+	ctl->fig_target = t;
+	f = array_grow(ctl->fig_now, &cap2, ctl->nq, sizeof(*f));
+	if (!f)
+		return;
+	ctl->fig_now = f;
+	ctl->fig_cap = cap < cap2 ? cap : cap2;
+	for (size_t i = 0; i < ctl->nq; i++) {
+		struct ctl_queue *q = ctl->q[i];
+
+		if (!q->settable)
+			continue;
+		q->figures_at = n;
+		ctl->fig_target[n++] = q->target;
+	}
+	if (!n)
+		return;
+	if (ctl->act.ops->figures(&ctl->act, ctl->fig_target, ctl->fig_now, n)) {
+		if (ctl->o->verbose)
+			fprintf(stderr, "vqmod run: %s\n", ctl->act.err);
+		return;
+	}
+	for (size_t i = 0; i < ctl->nq; i++)
+		if (ctl->q[i]->settable)
+			ctl->q[i]->figures_tick = ctl->tick;
+}
+
+/* The period's share of the device's figures: the deltas since the last read. */
+static void sample_figures(struct ctl_queue *q, const struct act_figures *now, struct engine_sample *es)
+{
+	const struct act_figures *was = q->figures;
+	uint64_t d[DELAY_HIST_BUCKETS];
+
+	es->ring_size = now->ring_size;
+	if (was && now->has_counts && was->has_counts && now->drops >= was->drops &&
+	    hist_delta(d, was->pending_hist, now->pending_hist, PENDING_HIST_BUCKETS)) {
+		es->drops = now->drops - was->drops;
+		es->pending_max = pending_hist_max(d, now->ring_size);
+	}
+	/* a histogram that went back is another device of the same name: no delta this once */
+	if (was && now->has_delay && was->has_delay && hist_delta(d, was->delay_hist, now->delay_hist, DELAY_HIST_BUCKETS)) {
+		es->delay_count = delay_hist_total(d);
+		es->delay_p99_ns = delay_hist_quantile_ns(d, 0.99);
+		es->flags |= ENGINE_SAMPLE_DELAY;
+	}
+	if (!q->figures)
+		q->figures = malloc(sizeof(*q->figures));
+	if (q->figures)
+		*q->figures = *now;
+}
+
 /* One period: a decision per moderated queue, then one batch to the device. */
 static int control(struct controller *ctl, const struct vq_period *p)
 {
-	struct engine_sample es = {.period_ns = p->end_ns - p->start_ns}; /* no histogram: not zeroed each time */
+	struct engine_sample es = {.period_ns = p->end_ns - p->start_ns};
 	size_t nb = 0, j = 0, nseen = 0;
 	int err = 0;
 
@@ -421,6 +491,7 @@ static int control(struct controller *ctl, const struct vq_period *p)
 	if (!ctl->start_ns)
 		ctl->start_ns = p->start_ns;
 	notice_others(ctl, p->end_ns);
+	read_figures(ctl);
 	/* the period and ctl->q are both in key order: one walk, no search */
 	for (size_t i = 0; i < p->n; i++) {
 		const struct vq_sample *s = &p->s[i];
@@ -445,6 +516,10 @@ static int control(struct controller *ctl, const struct vq_period *p)
 		es.flags = s->reset ? ENGINE_SAMPLE_RESET : 0;
 		if (!q->settable)
 			continue;
+		es.ring_size = es.pending_max = 0;
+		es.drops = es.delay_p99_ns = es.delay_count = 0;
+		if (q->figures_tick == ctl->tick)
+			sample_figures(q, &ctl->fig_now[q->figures_at], &es);
 		cur.usecs = q->current.usecs;
 		cur.frames = q->current.frames;
 		if (engine_decide(ctl->engine, engine_id(&q->key), &es, &cur, &d))
@@ -454,7 +529,8 @@ static int control(struct controller *ctl, const struct vq_period *p)
 			ctl->decisions++;
 			q->decisions++;
 		}
-		if (d.change || (d.judged && ctl->o->verbose))
+		/* a held move is said at its first hold, not at each window it stays held */
+		if (d.change || (d.judged && ctl->o->verbose) || (d.held && d.held_count == 1))
 			run_log_decision(ctl, s->id, q, &d);
 		if (!d.change)
 			continue;

@@ -55,6 +55,10 @@ struct ctl_queue {
 	struct coalesce current, original;
 	__u64 decisions;
 	__u64 seen; /* the tick it was last in */
+	/* the device's figures (drops, ring, delays) at the last read, or NULL: each period's delta feeds the engine */
+	struct act_figures *figures;
+	size_t figures_at; /* this tick's read in the controller's scratch, if figures_tick is the tick */
+	__u64 figures_tick;
 	struct modstate_queue *shown; /* in the published state, or NULL */
 };
 
@@ -72,6 +76,10 @@ struct controller {
 	struct ctl_queue **batch_queue;
 	char (*batch_reason)[24];
 	size_t batch_cap;
+	/* the tick's read of the device's figures, for the queues it had */
+	struct act_target *fig_target;
+	struct act_figures *fig_now;
+	size_t fig_cap;
 	bool republish; /* the published state changed */
 	struct vq_snapshot exported; /* as of the last export */
 	struct vq_period period; /* each tick's, its memory reused */

@@ -17,7 +17,8 @@ static const char usage[] =
     "                 [--interval MS] [--duration S] [--max-delay US] [--irq-budget N]\n"
     "                 [--weight NAME=W]... [--profile rx=U:F,...|tx=...]... [--log text|json]\n"
     "                 [--state FILE] [--wake-every N] [--prom-file PATH] [--listen ADDR:PORT]\n"
-    "                 [--export-interval S] [--take-back]\n"
+    "                 [--export-interval S] [--take-back] [--min-dwell S]\n"
+    "                 [--max-changes-per-min N] [--loss-hold S]\n"
     "                 [--hooks LIST] [--hook-types LIST] [--btf FILE] [--max-queues N]\n"
     "                 [--idle-timeout S] [-v]\n"
     "\n"
@@ -33,7 +34,10 @@ static const char usage[] =
     "  --interval MS       tick, 1 to 10000 ms (default 10, longer when a tick costs\n"
     "                      more than 10%% of a core: with 100k queues, and said)\n"
     "  --duration S        stop after S seconds (default: run until a signal)\n"
-    "  --max-delay US      latency budget: never hold a notification longer\n"
+    "  --max-delay US      latency budget. Where the device measures its delays\n"
+    "                      (vqsim's histogram), a measured p99 over it lowers\n"
+    "                      the setting; elsewhere the model's estimate holds it\n"
+    "                      (no profile whose usecs exceed the budget)\n"
     "  --irq-budget N      interrupts/s for all moderated queues together\n"
     "  --weight NAME=W     the share of the budget of a device or a VM (by its\n"
     "                      -name), relative (default 1)\n"
@@ -41,6 +45,15 @@ static const char usage[] =
     "  --log text|json     one line per decision (default text)\n"
     "  --state FILE        restore record (default " RESTORE_DEFAULT_PATH "); one run\n"
     "                      uses it, and one run sets a device (" CLAIM_DIR ")\n"
+    "  --min-dwell S       a settled queue leaves its setting on its own account\n"
+    "                      no sooner than S seconds after its last change\n"
+    "                      (default %g; 0: no dwell). Phase changes, loss and\n"
+    "                      the budgets are never held\n"
+    "  --max-changes-per-min N  such moves, at most N a minute on average\n"
+    "                      (default %u; 0: no limit)\n"
+    "  --loss-hold S       after the device drops frames (or 3/4 of its ring is\n"
+    "                      pending), settings above the one backed off to stay\n"
+    "                      out of reach S seconds (default %g)\n"
     "  --take-back         keep moderating a queue whose coalescing something else\n"
     "                      sets (the driver's ethtool -C, another netlink client);\n"
     "                      by default vqmod yields it and leaves their setting\n"
@@ -84,7 +97,10 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 		O_MAX_QUEUES,
 		O_IDLE,
 		O_EXPORT,
-		O_TAKE_BACK
+		O_TAKE_BACK,
+		O_DWELL,
+		O_MAX_CHANGES,
+		O_LOSS_HOLD
 	};
 	static const struct option longopts[] = {
 	    {"actuator", required_argument, NULL, O_ACT},
@@ -111,6 +127,9 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 	    {"idle-timeout", required_argument, NULL, O_IDLE},
 	    {"export-interval", required_argument, NULL, O_EXPORT},
 	    {"take-back", no_argument, NULL, O_TAKE_BACK},
+	    {"min-dwell", required_argument, NULL, O_DWELL},
+	    {"max-changes-per-min", required_argument, NULL, O_MAX_CHANGES},
+	    {"loss-hold", required_argument, NULL, O_LOSS_HOLD},
 	    {},
 	};
 	char err[256];
@@ -220,6 +239,27 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 		case O_TAKE_BACK:
 			o->take_back = true;
 			break;
+		case O_DWELL: {
+			double s;
+
+			if (cli_parse_seconds(optarg, 0, ENGINE_MAX_DWELL_NS / 1e9, &s))
+				return bad_usage("invalid --min-dwell '%s': seconds from 0 to 600", optarg);
+			o->engine.min_dwell_ns = s * 1e9;
+			break;
+		}
+		case O_MAX_CHANGES:
+			if (cli_parse_uint(optarg, 0, ENGINE_MAX_CHANGES_PER_MIN, &v))
+				return bad_usage("invalid --max-changes-per-min '%s': from 0 to 6000", optarg);
+			o->engine.max_changes_per_min = v;
+			break;
+		case O_LOSS_HOLD: {
+			double s;
+
+			if (cli_parse_seconds(optarg, 0.001, ENGINE_MAX_LOSS_HOLD_NS / 1e9, &s))
+				return bad_usage("invalid --loss-hold '%s': seconds from 0.001 to 3600", optarg);
+			o->engine.loss_hold_ns = s * 1e9;
+			break;
+		}
 		case O_IDLE:
 			if (cli_idle_timeout_arg("run", optarg, &o->idle_timeout_ns))
 				return EXIT_USAGE;
@@ -244,7 +284,9 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 			o->verbose = o->mon.verbose = true;
 			break;
 		case 'h':
-			printf(usage, vqmon_group_names(), VQMON_DEFAULT_QUEUES, COLLECTOR_IDLE_TIMEOUT_S);
+			printf(usage, ENGINE_DEFAULT_MIN_DWELL_NS / 1e9, ENGINE_DEFAULT_MAX_CHANGES_PER_MIN,
+			       ENGINE_DEFAULT_LOSS_HOLD_NS / 1e9, vqmon_group_names(), VQMON_DEFAULT_QUEUES,
+			       COLLECTOR_IDLE_TIMEOUT_S);
 			exit(EXIT_OK);
 		default:
 			return cli_bad_option("run", c, argv);

@@ -14,13 +14,20 @@ void run_log_decision(const struct controller *ctl, const struct vq_ident *id, c
 		printf("{\"time\":%.6f,\"dev\":\"%s\",\"queue\":\"%s\",\"index\":%u,\"target\":\"%s\",\"change\":%s,"
 		       "\"old\":{\"usecs\":%u,\"frames\":%u},\"new\":{\"usecs\":%u,\"frames\":%u},\"profile\":%u,"
 		       "\"reason\":\"%s\",\"text\":\"%s\",\"window_ns\":%llu,\"events\":%llu,\"packets\":%llu,"
-		       "\"bytes\":%llu,\"irqs_per_s\":%llu,\"packets_per_s\":%llu,\"packets_per_irq\":%.2f}\n",
+		       "\"bytes\":%llu,\"irqs_per_s\":%llu,\"packets_per_s\":%llu,\"packets_per_irq\":%.2f,"
+		       "\"drops\":%llu,\"pending_max\":%u,\"ring_size\":%u,\"delay_p99_ns\":%llu,\"delay_count\":%llu",
 		       t, id->dev, id->queue, id->key.queue, q->target.dev, d->change ? "true" : "false",
 		       q->current.usecs, q->current.frames, d->next.usecs, d->next.frames, d->profile,
 		       engine_reason_name(d->reason), d->text, (unsigned long long)d->window_ns,
 		       (unsigned long long)d->window_events, (unsigned long long)d->window_packets,
 		       (unsigned long long)d->window_bytes, (unsigned long long)d->event_rate,
-		       (unsigned long long)d->packet_rate, d->ppi_x100 / 100.0);
+		       (unsigned long long)d->packet_rate, d->ppi_x100 / 100.0, (unsigned long long)d->drops,
+		       d->pending_max, d->ring_size, (unsigned long long)d->delay_p99_ns,
+		       (unsigned long long)d->delay_count);
+		if (d->held) /* what the settling guard held back */
+			printf(",\"held\":{\"usecs\":%u,\"frames\":%u,\"profile\":%u,\"count\":%u}", d->held_next.usecs,
+			       d->held_next.frames, d->held_profile, d->held_count);
+		printf("}\n");
 	} else {
 		time_t secs = (time_t)t;
 		struct tm tm;

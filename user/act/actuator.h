@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
+#include "core/delay_hist.h"
 #include "core/queue.h"
 
 #define ACT_DEV_LEN 32
@@ -42,6 +43,23 @@ struct act_change {
 
 typedef void (*act_change_cb)(void *arg, const struct act_change *c);
 
+/*
+ * A queue's figures as its device keeps them, for the engine's loss guard
+ * and measured latency budget. The counters only grow (any number of
+ * readers take their own deltas); a device that has one and not another
+ * leaves its flag clear.
+ */
+struct act_figures {
+	__u32 ring_size; /* buffers in the ring; 0: unknown */
+	bool has_counts; /* drops and pending_hist below */
+	__u64 drops;	 /* frames that found no buffer */
+	/* coalescing decisions by buffers pending then, in eighths of the ring (vqsim's uapi) */
+	uint64_t pending_hist[PENDING_HIST_BUCKETS];
+	bool has_delay; /* delay_hist below */
+	/* notifications by their oldest buffer's delay, log-linear (core/delay_hist.h) */
+	uint64_t delay_hist[DELAY_HIST_BUCKETS];
+};
+
 struct actuator;
 
 struct actuator_ops {
@@ -58,6 +76,11 @@ struct actuator_ops {
 	 * queues back. Without it, the controller reads the queues back itself.
 	 */
 	int (*changes)(struct actuator *a, act_change_cb cb, void *arg);
+	/*
+	 * Optional: f[i] for t[i], for n queues, zeroed first; a queue the
+	 * device no longer has stays zeroed. 0 or a negative errno (a.err).
+	 */
+	int (*figures)(struct actuator *a, const struct act_target *t, struct act_figures *f, size_t n);
 	void (*close)(struct actuator *a);
 };
 

@@ -113,6 +113,33 @@ static bool adaptive_on(struct actuator *a, const struct act_target *t)
 	return t->tx ? ec.use_adaptive_tx_coalesce : ec.use_adaptive_rx_coalesce;
 }
 
+/*
+ * The ring's size, all ethtool tells of a queue's figures (ETHTOOL_GRINGPARAM:
+ * every queue of a netdev has the same). A netdev without it leaves 0.
+ */
+static int ethtool_figures(struct actuator *a, const struct act_target *t, struct act_figures *f, size_t n)
+{
+	struct ethtool_act *e = a->priv;
+
+	memset(f, 0, n * sizeof(*f));
+	for (size_t i = 0; i < n; i++) {
+		struct ethtool_ringparam ring = {.cmd = ETHTOOL_GRINGPARAM};
+		struct ifreq ifr = {};
+
+		if (i && !strcmp(t[i].dev, t[i - 1].dev) && t[i].tx == t[i - 1].tx) {
+			f[i].ring_size = f[i - 1].ring_size;
+			continue;
+		}
+		if (strlen(t[i].dev) >= sizeof(ifr.ifr_name))
+			continue;
+		memcpy(ifr.ifr_name, t[i].dev, strlen(t[i].dev) + 1);
+		ifr.ifr_data = (void *)&ring;
+		if (!ioctl(e->fd, SIOCETHTOOL, &ifr))
+			f[i].ring_size = t[i].tx ? ring.tx_pending : ring.rx_pending;
+	}
+	return 0;
+}
+
 static int ethtool_get(struct actuator *a, const struct act_target *t, struct coalesce *c)
 {
 	struct perqueue_coalesce pq = {};
@@ -183,5 +210,6 @@ const struct actuator_ops act_ethtool_ops = {
     .target_of = ethtool_target_of,
     .get = ethtool_get,
     .set = ethtool_set,
+    .figures = ethtool_figures,
     .close = ethtool_close,
 };

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The vqsim actuator: the host sets each virtqueue through the vqsim family. */
+#define _GNU_SOURCE /* qsort_r */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,6 +224,78 @@ static int vqsim_changes(struct actuator *a, act_change_cb cb, void *arg)
 	return lost ? -ENOBUFS : 0;
 }
 
+/* The queues of one device, by index: the run of an order sorted by device, then queue. */
+struct figures_walk {
+	const struct act_target *t;
+	struct act_figures *f;
+	const size_t *order; /* into t and f */
+	size_t n;
+};
+
+static int figures_of_queue(const struct vqsim_queue_info *q, void *arg)
+{
+	struct figures_walk *w = arg;
+	size_t lo = 0, hi = w->n;
+
+	while (lo < hi) { /* the first of the run at or above q->queue */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (w->t[w->order[mid]].queue < q->queue)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < w->n && w->t[w->order[lo]].queue == q->queue; lo++) {
+		struct act_figures *f = &w->f[w->order[lo]];
+
+		f->ring_size = q->ring_size;
+		f->has_counts = true;
+		f->drops = q->drops;
+		memcpy(f->pending_hist, q->pending_hist, sizeof(f->pending_hist));
+		f->has_delay = true;
+		memcpy(f->delay_hist, q->delay_hist_ll, sizeof(f->delay_hist));
+	}
+	return 0;
+}
+
+static int by_device_then_queue(const void *a, const void *b, void *targets)
+{
+	const struct act_target *t = targets, *x = &t[*(const size_t *)a], *y = &t[*(const size_t *)b];
+	int c = strcmp(x->dev, y->dev);
+
+	return c ?: (x->queue > y->queue) - (x->queue < y->queue);
+}
+
+/* One STATS_GET dump per device, whatever the number of its queues asked. */
+static int vqsim_figures(struct actuator *a, const struct act_target *t, struct act_figures *f, size_t n)
+{
+	struct vqsim_act *v = a->priv;
+	size_t *order = malloc((n ?: 1) * sizeof(*order));
+	int err = 0;
+
+	if (!order)
+		return -ENOMEM;
+	memset(f, 0, n * sizeof(*f));
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	qsort_r(order, n, sizeof(*order), by_device_then_queue, (void *)t);
+	for (size_t i = 0, end; i < n; i = end) {
+		struct figures_walk w = {.t = t, .f = f, .order = order + i};
+		int e;
+
+		for (end = i + 1; end < n && !strcmp(t[order[end]].dev, t[order[i]].dev); end++)
+			;
+		w.n = end - i;
+		e = vqsim_nl_stats_dump(&v->nl, t[order[i]].dev, figures_of_queue, &w);
+		if (e && e != -ENODEV && !err) { /* a device gone leaves its queues zeroed */
+			snprintf(a->err, sizeof(a->err), "%s stats: %s", t[order[i]].dev, vqsim_nl_error(&v->nl));
+			err = e;
+		}
+	}
+	free(order);
+	return err;
+}
+
 static void vqsim_close(struct actuator *a)
 {
 	struct vqsim_act *v = a->priv;
@@ -246,5 +319,6 @@ const struct actuator_ops act_vqsim_ops = {
     .get = vqsim_get,
     .set = vqsim_set,
     .changes = vqsim_changes,
+    .figures = vqsim_figures,
     .close = vqsim_close,
 };

@@ -15,6 +15,7 @@
 #include <uapi/vqsim.h>
 
 #define DELAY_HIST_BUCKETS VQSIM_DELAY_HIST_LL_BUCKETS
+#define PENDING_HIST_BUCKETS VQSIM_PENDING_HIST_BUCKETS
 
 /* Bucket b's bounds in ns: lower <= d < upper; the last one's upper is UINT64_MAX. */
 uint64_t delay_hist_lower_ns(unsigned int b);
