@@ -46,19 +46,22 @@ struct run_opts {
 
 /* One queue the controller has seen: where it is set, what it has, what it had. */
 struct ctl_queue {
-	struct vq_key key;
+	/* What every tick reads first, together: at 100k queues each line is a cache miss. */
 	struct vq_ident *id; /* a reference, for the log */
-	bool settable; /* false: not ours, or the device refused */
-	bool yielded;  /* someone else set it: theirs now */
-	bool changed;  /* its original is in the restore record */
-	struct act_target target;
-	struct coalesce current, original;
-	__u64 decisions;
-	__u64 seen; /* the tick it was last in */
+	__u64 seen;	     /* the tick it was last in */
+	__u64 figures_tick;  /* figures_at is this tick's read when it is the tick */
+	bool settable;	     /* false: not ours, or the device refused */
+	bool yielded;	     /* someone else set it: theirs now */
+	bool changed;	     /* its original is in the restore record */
+	struct coalesce current;
+	struct vq_key key;
+	/* What a change or a read of the device's figures reads. */
+	size_t figures_at; /* in the controller's scratch */
 	/* the device's figures (drops, ring, delays) at the last read, or NULL: each period's delta feeds the engine */
 	struct act_figures *figures;
-	size_t figures_at; /* this tick's read in the controller's scratch, if figures_tick is the tick */
-	__u64 figures_tick;
+	struct act_target target;
+	struct coalesce original;
+	__u64 decisions;
 	struct modstate_queue *shown; /* in the published state, or NULL */
 };
 

@@ -223,30 +223,41 @@ test_lossy_profile_loses_nothing() {
 	d1=$(vqsim_stat "$DEV" 0 drops)
 	top=$(jq -r 'select(.change) | .new.frames' "$log" | sort -n | tail -1)
 	echo "  drops under vqmod run: $((d1 - d0)); most frames set: ${top:-none}; ring $(jq -r 'select(.ring_size > 0) | .ring_size' "$log" | tail -1); backed off: $(grep -c '"reason":"\(loss\|ring-full\)"' "$log" || true)"
+	jq -r 'select(.change or .drops > 0) | "  \(.old.usecs)/\(.old.frames) -> \(.new.usecs)/\(.new.frames) \(.reason) drops \(.drops) pending \(.pending_max)/\(.ring_size): \(.text)"' "$log" | head -12
 	ASSERT_EQ "$((d1 - d0))" 0 "no frame dropped under vqmod run" || return
 	ASSERT_GE "$(jq -r 'select(.ring_size > 0) | .ring_size' "$log" | tail -1)" 1 "the ring size reached the engine"
 }
 
-# The measured budget: vqsim holds every notification 400 us more than its
-# coalescing (debugfs notify_delay_us), so the delay it measures exceeds a
-# 500 us budget that the table alone (usecs <= 500) would meet. vqmod lowers
-# the setting within 3 judged decisions of the first over-budget window.
+# The measured budget: once vqmod has raised the setting, vqsim holds every
+# notification 30 ms longer (debugfs notify_delay_us), so the delay it
+# measures exceeds a 20 ms budget that the table alone (usecs <= 20000)
+# meets. vqmod lowers the setting within 3 judged decisions of the first
+# window measured over budget. The load is light (3000 frames/s: 90
+# pending, well inside the ring), so the loss guard has no part in it.
+# Functional, not a timing claim: TCG's timer slack is far below 30 ms.
 test_measured_delay_over_budget_lowers() {
 	setup || return
-	local knob=/sys/kernel/debug/vqsim/$DEV/notify_delay_us over at
-	echo 400 >"$knob" || return
-	vqsim_traffic "$DEV" 0 start $BULK
-	start_run --log json -v --max-delay 500 || return
+	local knob=/sys/kernel/debug/vqsim/$DEV/notify_delay_us from over at
+	vqsim_traffic "$DEV" 0 start rate 3000 size 128
+	start_run --log json -v --max-delay 20000 || return
+	wait_changed 0/0 || return
+	for _ in $(seq 100); do # up from the start profile
+		[ "$(vqsim_stat "$DEV" 0 coal_usecs)" -gt 8 ] && break
+		sleep 0.1
+	done
+	from=$(($(wc -l <"$log") + 1))
+	echo "  at $(coal) when vqsim starts holding notifications 30 ms"
+	echo 30000 >"$knob" || return
 	for _ in $(seq 150); do
-		grep -q '"reason":"delay-over-budget"' "$log" && break
+		tail -n +"$from" "$log" | grep -q '"reason":"delay-over-budget"' && break
 		sleep 0.1
 	done
 	echo 0 >"$knob"
-	jq -r 'select(.delay_count > 0) | "  \(.reason) \(.old.usecs)/\(.old.frames) -> \(.new.usecs)/\(.new.frames) p99 \(.delay_p99_ns / 1000 | floor) us over \(.delay_count)"' "$log" | head -6
-	# judged windows, numbered; the first measured over budget, and the first lowering
-	over=$(jq -s 'map(select(.window_ns > 0)) | to_entries | map(select(.value.delay_p99_ns > 500000)) | first | .key // empty' "$log")
-	at=$(jq -s 'map(select(.window_ns > 0)) | to_entries | map(select(.value.reason == "delay-over-budget")) | first | .key // empty' "$log")
-	ASSERT_NE "${over:-}" "" "a window measured over the 500 us budget" || return
+	tail -n +"$from" "$log" | jq -r 'select(.window_ns > 0) | "  \(.reason) \(.old.usecs)/\(.old.frames) -> \(.new.usecs)/\(.new.frames) p99 \(.delay_p99_ns / 1000 | floor) us over \(.delay_count)"' | head -6
+	# judged windows since, numbered: the first measured over budget, and the first lowering
+	over=$(tail -n +"$from" "$log" | jq -s 'map(select(.window_ns > 0)) | to_entries | map(select(.value.delay_p99_ns > 20000000)) | first | .key // empty')
+	at=$(tail -n +"$from" "$log" | jq -s 'map(select(.window_ns > 0)) | to_entries | map(select(.value.reason == "delay-over-budget")) | first | .key // empty')
+	ASSERT_NE "${over:-}" "" "a window measured over the 20 ms budget" || return
 	ASSERT_NE "${at:-}" "" "the setting was lowered for the measured delay" || return
 	ASSERT_LE "$((at - over))" 2 "lowered within 3 decisions of the first over budget"
 }

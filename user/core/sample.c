@@ -177,7 +177,8 @@ int vq_period_rebuild(const struct vq_snapshot *prev, const struct vq_snapshot *
 		const struct vq_entry *c = &cur->q[j];
 
 		s = &out->s[out->n];
-		int cmp = i < prev->n ? vq_key_cmp(&prev->q[i].id->key, &c->id->key) : 1;
+		/* the same identity object in both: no key to read (at 100k queues, a cache miss each) */
+		int cmp = i >= prev->n ? 1 : prev->q[i].id == c->id ? 0 : vq_key_cmp(&prev->q[i].id->key, &c->id->key);
 
 		if (cmp < 0) {
 			out->vanished++;
@@ -186,7 +187,7 @@ int vq_period_rebuild(const struct vq_snapshot *prev, const struct vq_snapshot *
 		}
 		s->id = c->id;
 		s->appeared = s->reset = false;
-		s->irqs_unseen = c->id->irq_bypass && !c->c.irqs;
+		s->irqs_unseen = !c->c.irqs && c->id->irq_bypass;
 		if (cmp == 0) {
 			counters_delta(&prev->q[i].c, &c->c, &s->delta, &s->reset);
 			i++;

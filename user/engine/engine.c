@@ -449,9 +449,25 @@ static bool moved_beyond(const struct queue *q, __u64 cur, __u64 prev, __u32 rat
 	return moved_by(cur, prev, ratio) && deviation_pm(cur, prev) > noise_band_pm(q);
 }
 
-static bool phase_changed(const struct engine *e, const struct queue *q, const struct figures *f)
+static bool moved_from(const struct queue *q, const struct figures *f, __u64 rate, __u64 bytes_per_ms, __u32 ppi_x100,
+		       __u32 ratio)
+{
+	return moved_beyond(q, f->packet_rate, rate, ratio) || moved_beyond(q, f->stats.bytes_per_ms, bytes_per_ms, ratio) ||
+	       (!q->rr_latched && moved_beyond(q, f->ppi_x100, ppi_x100, ratio));
+}
+
+/*
+ * A phase change: the load moved by the jump ratio, beyond its noise, and
+ * stayed there for a second window. One window off alone is a stall (a
+ * vCPU descheduled, as under TCG, where the rate of a constant load read
+ * 23,879 then 3,905 then 18,926 packets/s) or its backlog, and comes back:
+ * jumping on it cost 5 changes in 12 s of steady load in the 6.12 guest.
+ * A real change is taken at its second window: within the 3 decisions.
+ */
+static bool phase_changed(const struct engine *e, struct queue *q, const struct figures *f)
 {
 	__u32 ratio = e->cfg.jump_ratio;
+	bool suspect = q->phase_suspect;
 
 	if (!ratio || !f->work)
 		return false;
@@ -463,11 +479,19 @@ static bool phase_changed(const struct engine *e, const struct queue *q, const s
 	 * Compare like with like: packets per interrupt move with the profile,
 	 * and so does the packet rate of request/response traffic.
 	 */
-	if (q->prev_profile != f->profile)
+	q->phase_suspect = false;
+	if (suspect) /* the window before it against the one before the move: did it last? */
+		return q->suspect_profile == f->profile &&
+		       moved_from(q, f, q->suspect_packet_rate, q->suspect_bytes_per_ms, q->suspect_ppi_x100, ratio);
+	if (q->prev_profile != f->profile ||
+	    !moved_from(q, f, q->prev_packet_rate, q->prev_bytes_per_ms, q->prev_ppi_x100, ratio))
 		return false;
-	return moved_beyond(q, f->packet_rate, q->prev_packet_rate, ratio) ||
-	       moved_beyond(q, f->stats.bytes_per_ms, q->prev_bytes_per_ms, ratio) ||
-	       (!q->rr_latched && moved_beyond(q, f->ppi_x100, q->prev_ppi_x100, ratio));
+	q->phase_suspect = true;
+	q->suspect_packet_rate = q->prev_packet_rate;
+	q->suspect_bytes_per_ms = q->prev_bytes_per_ms;
+	q->suspect_ppi_x100 = q->prev_ppi_x100;
+	q->suspect_profile = q->prev_profile;
+	return false;
 }
 
 /* The settling guard's load: packets/s where counted, else interrupts/s. */
@@ -819,6 +843,23 @@ static unsigned int move_target(const struct engine *e, const struct queue *q, c
 	return cap > q->applied ? cap : q->applied;
 }
 
+/*
+ * The highest profile a step of DIM's walk may take: the ceiling, and where
+ * the ring's size is known no step up past the ring-safe profile, as for
+ * the model's moves (a walk does not go down for it: the loss guard does).
+ */
+static unsigned int walk_ceiling(const struct engine *e, const struct queue *q, const struct figures *f)
+{
+	unsigned int safe;
+
+	if (!f->ring_size || !f->work)
+		return q->ceiling;
+	safe = loss_safe_profile(e, q, q->ceiling, f->packet_rate,
+				 q->loss.active ? q->loss.burst_x100 : LOSS_BURST_X100, f->ring_size);
+	safe = safe > q->dim.index ? safe : q->dim.index;
+	return min_u(safe, q->ceiling);
+}
+
 /* The guard held profile i back: say so, and what it was. */
 static void hold(const struct engine *e, struct queue *q, unsigned int i, struct engine_decision *d)
 {
@@ -853,7 +894,7 @@ static enum move_kind settle_or_dim(struct engine *e, struct queue *q, const str
 
 	/* until DIM has found a setting once, it walks as net_dim does */
 	if (!q->lg.settled) {
-		d->verdict = dim_decide(&q->dim, &f->stats, q->ceiling, 2 * q->table->count);
+		d->verdict = dim_decide(&q->dim, &f->stats, walk_ceiling(e, q, f), 2 * q->table->count);
 		snprintf(base, len, "dim: %s (finding a first setting)", dim_verdict_name(d->verdict));
 		q->lg.settled = q->dim.tune == DIM_PARKED_ON_TOP || q->dim.tune == DIM_PARKED_TIRED;
 		return MOVE_WALK;
@@ -898,7 +939,7 @@ static enum move_kind settle_or_dim(struct engine *e, struct queue *q, const str
 	 * a walk under way goes on, a step a window, until DIM parks.
 	 */
 	leaving = q->dim.tune == DIM_PARKED_ON_TOP || q->dim.tune == DIM_PARKED_TIRED;
-	d->verdict = dim_decide(&q->dim, &f->stats, q->ceiling, 2 * q->table->count);
+	d->verdict = dim_decide(&q->dim, &f->stats, walk_ceiling(e, q, f), 2 * q->table->count);
 	snprintf(base, len, "dim: %s", dim_verdict_name(d->verdict));
 	/*
 	 * DIM found that more moderation helps: go as far as the model says

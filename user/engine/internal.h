@@ -115,6 +115,11 @@ struct queue {
 	__u64 prev_packet_rate, prev_bytes_per_ms;
 	__u32 prev_ppi_x100;
 	unsigned int prev_profile;
+	/* a window moved beyond the jump ratio: the one before it, to tell a step from a stall */
+	bool phase_suspect;
+	__u64 suspect_packet_rate, suspect_bytes_per_ms;
+	__u32 suspect_ppi_x100;
+	unsigned int suspect_profile;
 	bool foreign_seen; /* the device kept a setting of its own once set again */
 	struct engine_coal foreign;
 	bool have_demand;
