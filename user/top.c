@@ -287,9 +287,9 @@ static int report_period(struct outputs *out, const struct vq_snapshot *prev, co
 	/* a vqmod run elsewhere: its coalescing and decisions, per queue */
 	if (!modstate_read(o->moderation ?: MODSTATE_DEFAULT_PATH, &ms) &&
 	    (mod = calloc(r.nshown ? r.nshown : 1, sizeof(*mod)))) {
+		/* as run published it: by the monitor's device name and index, a VM's vhost-vdpa queues too */
 		for (size_t i = 0; i < r.nshown; i++)
-			if (shown[i]->id->key.source == VQ_SRC_VIRTIO)
-				mod[i] = modstate_find(&ms, shown[i]->id->dev, shown[i]->id->key.queue);
+			mod[i] = modstate_find(&ms, shown[i]->id->dev, shown[i]->id->key.queue);
 		r.mod = mod;
 		r.controller = ms.actuator;
 	}

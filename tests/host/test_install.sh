@@ -28,6 +28,9 @@ test_make_install() {
 		"the example config is shell-readable" || return
 	ASSERT_MATCH "$(bash -c "source '$d/usr/share/bash-completion/completions/vqmod'; complete -p vqmod")" \
 		'-F _vqmod vqmod' "the completion loads" || return
+	# its options come from the installed binary's --help, so none is missing
+	ASSERT_EQ "$(bash -c "source '$d/usr/share/bash-completion/completions/vqmod'; COMP_WORDS=('$d/usr/sbin/vqmod' run --take);
+		COMP_CWORD=2; _vqmod; echo \"\${COMPREPLY[*]}\"")" "--take-back" "run's options complete" || return
 	# an admin's configuration survives a reinstall
 	echo 'VQMOD_RUN_OPTS="--actuator ethtool"' >"$d/etc/default/vqmod"
 	make -s -C "$VQ_ROOT" install DESTDIR="$d" PREFIX=/usr >/dev/null
