@@ -91,7 +91,7 @@ _vq_record() { # status name [why]
 # vq_post_subtest NAME, which fails the subtest when it returns non-zero (its
 # output is the reason). The VM runner checks the guest's dmesg with them.
 vq_run_file() {
-	local suite=$1 file=$2 filter=${3:-} fn name rc why
+	local suite=$1 file=$2 filter=${3:-} fn name rc why start
 	local base
 	base=$(basename "$file" .sh)
 	_vq_failfile=$(mktemp) _vq_skipfile=$(mktemp)
@@ -101,6 +101,7 @@ vq_run_file() {
 		rm -f "$_vq_failfile"
 		: >"$_vq_skipfile"
 		if declare -F vq_pre_subtest >/dev/null; then vq_pre_subtest "$name"; fi
+		start=$SECONDS
 		(
 			set -o pipefail
 			cd "$VQ_ROOT" || exit 1
@@ -108,6 +109,7 @@ vq_run_file() {
 			"$fn"
 		)
 		rc=$?
+		echo "  ($((SECONDS - start)) s)" # where CI's time goes
 		if declare -F vq_post_subtest >/dev/null && ! why=$(vq_post_subtest "$name"); then
 			_vq_record FAIL "$name" "$why"
 		elif [ $rc -eq 4 ]; then
