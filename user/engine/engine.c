@@ -351,6 +351,7 @@ static void forget_traffic(struct queue *q)
 	q->lg.settled = q->lg.anchored = false;
 	q->lg.excursion = 0;
 	q->lg.noise_pm = GUARD_NOISE_INIT_PM;
+	q->phase_suspect = false;
 }
 
 static void window_add(struct window *w, const struct engine_sample *s)
@@ -763,6 +764,21 @@ static __u64 profile_ns(const struct engine *e, const struct queue *q, unsigned 
 }
 
 /*
+ * The slack a window measured, for the loss model: the largest lately, let
+ * down an eighth of the way each window (the window's p99 is already the
+ * largest of its periods').
+ */
+static void slack_learn(const struct engine *e, struct queue *q, const struct figures *f)
+{
+	__u64 here = profile_ns(e, q, f->profile), slack;
+
+	if (!delay_measured(f))
+		return;
+	slack = f->p99_ns > here ? f->p99_ns - here : 0;
+	q->slack_ns = slack >= q->slack_ns ? slack : q->slack_ns - (q->slack_ns - slack) / 8;
+}
+
+/*
  * The measured budget: the setting a p99 over budget goes to. The delay
  * above the profile's usecs is the device's own slack; it stays whatever the
  * profile. So the highest profile whose usecs plus that fit, and the lowest
@@ -981,6 +997,7 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 	unsigned int target;
 
 	update_ceiling(q);
+	slack_learn(e, q, f);
 	if (!sparse)
 		loss_relax(e, q, f);
 	delay_lift(e, q, f);

@@ -115,6 +115,11 @@ struct queue {
 	__u64 prev_packet_rate, prev_bytes_per_ms;
 	__u32 prev_ppi_x100;
 	unsigned int prev_profile;
+	/*
+	 * The device's own delay beyond a profile's usecs, as measured (p99
+	 * less usecs; a timer's slack, TCG's): buffers pile up over it too.
+	 */
+	__u64 slack_ns;
 	/* a window moved beyond the jump ratio: the one before it, to tell a step from a stall */
 	bool phase_suspect;
 	__u64 suspect_packet_rate, suspect_bytes_per_ms;
