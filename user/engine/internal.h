@@ -123,7 +123,6 @@ struct queue {
 	/* a window moved beyond the jump ratio: the one before it, to tell a step from a stall */
 	bool phase_suspect;
 	__u64 suspect_packet_rate, suspect_bytes_per_ms;
-	__u32 suspect_ppi_x100;
 	unsigned int suspect_profile;
 	bool foreign_seen; /* the device kept a setting of its own once set again */
 	struct engine_coal foreign;
