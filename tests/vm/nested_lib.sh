@@ -88,9 +88,9 @@ udp() {
 d=$VQ_VM_DIR
 for n in $VQ_NETDEVS; do
 	echo 1 >"/proc/sys/net/ipv6/conf/$n/disable_ipv6"
-	busybox ip link set "$n" up || exit 1
+	busybox ip link set "$n" up || { echo "agent: cannot bring $n up" >&2; exit 1; }
 done
-eval "$1" || exit 1
+eval "$1" || { echo "agent: its setup failed (NICs: $VQ_NETDEVS)" >&2; exit 1; }
 exec {nap}<> <(:)
 echo ready >"$d/ready"
 n=1
@@ -113,6 +113,8 @@ vm_agent_ready() {
 	until [ -e "$d/ready" ]; do
 		if [ -e "$d/status" ] || [ $SECONDS -ge "$end" ]; then
 			echo "  VM $1's agent not ready: $(cat "$d/status" 2>/dev/null || echo "none in ${2:-60} s")"
+			sed 's/^/  out: /' "$d/out"
+			sed 's/^/  err: /' "$d/err"
 			sed 's/^/  | /' "$d/console.log" | tail -n 40
 			return 1
 		fi

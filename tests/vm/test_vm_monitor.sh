@@ -101,7 +101,7 @@ test_counts_vhost_vdpa() {
 	local t log a_in a_out b_in b_out since e dev0 id
 	t=$(mktemp -d)
 	log=$t/top
-	trap 'kill $vqmod_pid 2>/dev/null; vqsim_traffic $MON_DEV 0 stop 2>/dev/null; rm -rf "$t"' EXIT
+	trap 'kill ${vqmod_pid:-} 2>/dev/null; vqsim_traffic $MON_DEV 0 stop 2>/dev/null; rm -rf "$t"' EXIT
 	mon_vm_up || return
 	dev0=$(vm_do "$MON_VM" 'set -- $VQ_NETDEVS; echo $1')
 	start_vqmod "$log" top --json -i 1 --hooks vhost,vhost-vdpa || return
@@ -137,7 +137,7 @@ test_counts_vhost_net() {
 	local t log a_in a_out b_in b_out since e dev1 i
 	t=$(mktemp -d)
 	log=$t/top
-	trap 'kill $vqmod_pid 2>/dev/null; rm -rf "$t"' EXIT
+	trap 'kill ${vqmod_pid:-} 2>/dev/null; rm -rf "$t"' EXIT
 	mon_vm_up || return
 	dev1=$(vm_do "$MON_VM" 'set -- $VQ_NETDEVS; echo $2')
 	start_vqmod "$log" top --json -i 1 --hooks vhost,vhost-vdpa || return
@@ -178,7 +178,7 @@ test_sigkill_mid_traffic_then_dev_del() {
 	local t log t0 ms pid left
 	t=$(mktemp -d)
 	log=$t/top
-	trap 'kill $vqmod_pid 2>/dev/null; vm_cleanup; vdpa dev show $MON_DEV >/dev/null 2>&1 && timeout 15 vdpa dev del $MON_DEV; rm -rf "$t"' EXIT
+	trap 'kill ${vqmod_pid:-} 2>/dev/null; vm_cleanup; vdpa dev show $MON_DEV >/dev/null 2>&1 && timeout 15 vdpa dev del $MON_DEV; rm -rf "$t"' EXIT
 	mon_vm_up || return
 	pid=$MON_PID
 	start_vqmod "$log" top --json -i 1 --hooks vhost,vhost-vdpa || return
@@ -227,7 +227,7 @@ test_start_stop_5_times() {
 	local t log i t0 pid node tap n ok=0 left ids=() id maps boots=()
 	t=$(mktemp -d)
 	log=$t/top
-	trap 'kill $vqmod_pid 2>/dev/null; vm_cleanup; vdpa dev show vqcyc0 >/dev/null 2>&1 && timeout 15 vdpa dev del vqcyc0; rm -rf "$t"' EXIT
+	trap 'kill ${vqmod_pid:-} 2>/dev/null; vm_cleanup; vdpa dev show vqcyc0 >/dev/null 2>&1 && timeout 15 vdpa dev del vqcyc0; rm -rf "$t"' EXIT
 	# vmmon, if the SIGKILL test did not run, would be counted here too
 	vm_cleanup
 	command -v bpftool >/dev/null || skip "no bpftool"
