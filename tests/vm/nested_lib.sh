@@ -151,6 +151,11 @@ vm_irq() {
 	sed -n "s/^$2 .*$3=\([0-9]*\).*/\1/p" <<<"$out" | grep . || { echo "  no $2 $3 in VM $1's irqs: $out" >&2; return 1; }
 }
 
+# vm_boot_s NAME: the VM's uptime when its command started, from its console.
+vm_boot_s() {
+	sed -n 's/.*vm-init: running the job, up \([0-9.]*\) s.*/\1/p' "/run/vqvm/$1/console.log" | head -n 1
+}
+
 # vm_quit NAME: tells its agent to end (the VM writes its dmesg and powers
 # off); stops it after 60 s.
 vm_quit() {

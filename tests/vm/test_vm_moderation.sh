@@ -25,19 +25,21 @@ need_vm_moderation() {
 	command -v jq >/dev/null || skip "no jq"
 }
 
-# mod_vm_up NAME DEV [--nic tap]: the VM running on vqsim device DEV (both
-# made here unless the VM runs already).
+# mod_vm_up NAME INDEX DEV [--nic tap]: the VM running on vqsim device DEV
+# (both made here unless the VM runs already). The VM's virtio-net takes the
+# device's MAC, and tools/vm/nested finds NICs by the MACs it gives them: so a
+# fixed index, and the device made with that MAC.
 mod_vm_up() {
-	local name=$1 dev=$2 d=/run/vqvm/$1 t0
-	shift 2
+	local name=$1 index=$2 dev=$3 d=/run/vqvm/$1 t0
+	shift 3
 	[ -e "$d/pid" ] && ! [ -e "$d/status" ] && return 0
 	vdpa dev show "$dev" >/dev/null 2>&1 && { timeout 15 vdpa dev del "$dev" || return; }
-	vqsim_up_vhost "$dev" max_vqp 1 >/dev/null || return
+	vqsim_up_vhost "$dev" max_vqp 1 mac "$(printf '52:54:00:72:%02x:00' "$index")" >/dev/null || return
 	t0=$SECONDS
-	"$NESTED" start --name "$name" --timeout 1200 --nic "vhost-vdpa,dev=$(vqsim_vhost_node "$dev")" "$@" \
+	"$NESTED" start --name "$name" --index "$index" --timeout 1200 --nic "vhost-vdpa,dev=$(vqsim_vhost_node "$dev")" "$@" \
 		--boot-timeout 240 --env VQ_AGENT_LIFE=1100 -- bash -c "$vm_agent" agent : >/dev/null || return
 	vm_agent_ready "$name" || return
-	echo "  $name up in $((SECONDS - t0)) s; $(vm_times "$name")"
+	echo "  $name up: $((SECONDS - t0)) s from its start to its agent, its command ran at uptime $(vm_boot_s "$name") s"
 }
 
 # Both VMs; a run of a single subtest starts them too.
@@ -47,8 +49,8 @@ vms_up() {
 	for v in $("$NESTED" list | awk '$3 == "running" {print $1}'); do
 		[ "$v" = vmA ] || [ "$v" = vmB ] || "$NESTED" stop "$v"
 	done
-	mod_vm_up vmA vqmA0 --nic tap || return
-	mod_vm_up vmB vqmB0
+	mod_vm_up vmA 12 vqmA0 --nic tap || return
+	mod_vm_up vmB 13 vqmB0
 }
 
 # delivered DEV: the notifications vqsim delivered on DEV's rx 0 and tx 0,
@@ -92,7 +94,7 @@ mod_cleanup() {
 # coalescing off; vmB, running beside it, is not touched.
 test_device_vm_name() {
 	need_vm_moderation || return
-	local t off on n_off p_off n_on p_on b
+	local off on n_off p_off n_on p_on b
 	t=$(mktemp -d)
 	trap 'mod_cleanup; rm -rf "$t"' EXIT
 	vms_up || return
@@ -128,7 +130,7 @@ test_device_vm_name() {
 # 20% over it across 5 s, and splits it 3:1 by --weight.
 test_budget_shared_by_weight() {
 	need_vm_moderation || return
-	local t budget=300 na pa nb pb off_total total ratio
+	local budget=300 na pa nb pb off_total total ratio
 	t=$(mktemp -d)
 	trap 'mod_cleanup; rm -rf "$t"' EXIT
 	vms_up || return
@@ -164,7 +166,7 @@ test_budget_shared_by_weight() {
 # line, that it only monitors them.
 test_vhost_net_said_once() {
 	need_vm_moderation || return
-	local t tap n i
+	local tap n i
 	t=$(mktemp -d)
 	trap 'mod_cleanup; vm_cleanup; for d in vqmA0 vqmB0; do vdpa dev show $d >/dev/null 2>&1 && timeout 15 vdpa dev del $d; done; rm -rf "$t"' EXIT
 	vms_up || return

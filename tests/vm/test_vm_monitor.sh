@@ -19,12 +19,31 @@ source "$VQ_ROOT/tests/monitor_lib.sh"
 MON_VM=vmmon
 MON_UUID=6f0e4c1a-6b53-4a1e-9d27-00000000b001
 MON_DEV=vqvm0
+# The VM's virtio-net takes its MAC from the vDPA device, and tools/vm/nested
+# finds a VM's NICs by the MACs it gives them (52:54:00:72:INDEX:NIC): so a
+# fixed index, and the vqsim device made with that MAC.
+MON_INDEX=10
 MON_TAP_IP=10.74.0.1 MON_VM_TAP_IP=10.74.0.2
 # the VM's tx on the vqsim NIC goes to a neighbour that is not there (vqsim
 # loops it back to the VM's rx)
 MON_SETUP='set -- $VQ_NETDEVS
 	busybox ip addr add 192.0.2.1/24 dev $1 && busybox arp -i $1 -s 192.0.2.2 02:00:00:00:00:99 &&
 	busybox ip addr add '$MON_VM_TAP_IP'/24 dev $2'
+
+# One monitor for the file, pinned (loading it under TCG beside a VM takes
+# long), read by a vqmod top --from-pinned in each subtest; the last unpins.
+PIN=/sys/fs/bpf/vqmod-vm-monitor
+
+mon_pinned() {
+	[ -e "$PIN/maps/vq_ids" ] && return 0
+	ASSERT_TRUE "vqmod pin" "$VQMOD" pin --max-queues 256 --hooks vhost,vhost-vdpa "$PIN"
+}
+
+# top_start LOG: vqmod top --json every second, from the pinned monitor.
+top_start() {
+	mon_pinned || return
+	start_vqmod "$1" top --from-pinned "$PIN" --json -i 1
+}
 
 need_vm_monitor() {
 	need_vms || return
@@ -40,14 +59,14 @@ mon_vm_up() {
 	local d=/run/vqvm/$MON_VM t0
 	if ! [ -e "$d/pid" ] || [ -e "$d/status" ]; then
 		vdpa dev show "$MON_DEV" >/dev/null 2>&1 && { timeout 15 vdpa dev del "$MON_DEV" || return; }
-		vqsim_up_vhost "$MON_DEV" max_vqp 1 >/dev/null || return
+		vqsim_up_vhost "$MON_DEV" max_vqp 1 mac "$(printf '52:54:00:72:%02x:00' $MON_INDEX)" >/dev/null || return
 		t0=$SECONDS
 		# Generous: it boots on the guest's one vCPU, under TCG.
-		"$NESTED" start --name "$MON_VM" --libvirt-name --uuid "$MON_UUID" --timeout 1200 \
+		"$NESTED" start --name "$MON_VM" --index $MON_INDEX --libvirt-name --uuid "$MON_UUID" --timeout 1200 \
 			--nic "vhost-vdpa,dev=$(vqsim_vhost_node "$MON_DEV")" --nic tap --boot-timeout 240 \
 			--env VQ_AGENT_LIFE=1100 -- bash -c "$vm_agent" agent "$MON_SETUP" >/dev/null || return
 		vm_agent_ready "$MON_VM" || return
-		echo "  $MON_VM up in $((SECONDS - t0)) s; $(vm_times "$MON_VM")"
+		echo "  $MON_VM up: $((SECONDS - t0)) s from its start to its agent, its command ran at uptime $(vm_boot_s "$MON_VM") s"
 		MON_TAP=$(vm_info "$MON_VM" nic1)
 		# no IPv6 chatter from the guest's side either
 		echo 1 >"/proc/sys/net/ipv6/conf/$MON_TAP/disable_ipv6"
@@ -82,6 +101,9 @@ top_last() {
 
 now_s() { date +%s.%N; }
 
+# step WHAT: how far into the subtest, for the log.
+step() { echo "  [${SECONDS}s] $*"; }
+
 # check_counts LOG SINCE VM-DEV JQ-SELECT VQNAME A B: vqmod's count of the
 # queue against the VM's interrupts on that vector, from A to B.
 check_counts() {
@@ -98,13 +120,15 @@ check_counts() {
 # the VM's UDP goes out on tx (and comes back to rx).
 test_counts_vhost_vdpa() {
 	need_vm_monitor || return
-	local t log a_in a_out b_in b_out since e dev0 id
+	local log a_in a_out b_in b_out since e dev0 id q
 	t=$(mktemp -d)
 	log=$t/top
 	trap 'kill ${vqmod_pid:-} 2>/dev/null; vqsim_traffic $MON_DEV 0 stop 2>/dev/null; rm -rf "$t"' EXIT
 	mon_vm_up || return
 	dev0=$(vm_do "$MON_VM" 'set -- $VQ_NETDEVS; echo $1')
-	start_vqmod "$log" top --json -i 1 --hooks vhost,vhost-vdpa || return
+	step "VM up"
+	top_start "$log" || return
+	step "vqmod top runs"
 	sleep 2
 	a_in=$(vm_irq "$MON_VM" "$dev0" input.0) && a_out=$(vm_irq "$MON_VM" "$dev0" output.0) || return
 	since=$(now_s)
@@ -114,9 +138,15 @@ test_counts_vhost_vdpa() {
 	vqsim_traffic "$MON_DEV" 0 stop
 	sleep 2
 	b_in=$(vm_irq "$MON_VM" "$dev0" input.0) && b_out=$(vm_irq "$MON_VM" "$dev0" output.0) || return
+	step "window done"
+	for q in 0 1; do
+		echo "  $MON_DEV queue $q: $("$VQMOD" sim stats $MON_DEV $q --json | jq -c '.[0] | {ready, packets, drops, notifications, notify_suppressed, src_frames, kicks}')"
+	done
+	vm_do "$MON_VM" 'busybox grep -e virtio -e CPU /proc/interrupts; busybox cat /sys/class/net/*/statistics/rx_packets'
 	top_until "$log" "$(now_s)" && sleep 1.2 && top_until "$log" "$(now_s)" || return
 	kill "$vqmod_pid"
 	wait "$vqmod_pid" 2>/dev/null
+	step "vqmod top done"
 	check_counts "$log" "$since" "$dev0" '.backend == "'$MON_DEV'" and .index == 0' input.0 "$a_in" "$b_in" || return
 	check_counts "$log" "$since" "$dev0" '.backend == "'$MON_DEV'" and .index == 1' output.0 "$a_out" "$b_out" || return
 	e=$(top_last "$log" '.backend == "'$MON_DEV'" and .index == 0')
@@ -128,19 +158,20 @@ test_counts_vhost_vdpa() {
 	ASSERT_EQ "$(jq -r '[.vm, .queue, .type, .irq_bypass] | join(" ")' <<<"$e")" "$MON_VM tx.0 tx false" \
 		"the tx queue's VM, name, type; no irq bypass (vqsim has no get_vq_irq)" || return
 	vm_log_clean "$MON_VM"
+	step "checked"
 }
 
 # On vhost-net: the guest's UDP into the VM through its tap (rx), the VM's
 # UDP to the guest (tx).
 test_counts_vhost_net() {
 	need_vm_monitor || return
-	local t log a_in a_out b_in b_out since e dev1 i
+	local log a_in a_out b_in b_out since e dev1 i
 	t=$(mktemp -d)
 	log=$t/top
 	trap 'kill ${vqmod_pid:-} 2>/dev/null; rm -rf "$t"' EXIT
 	mon_vm_up || return
 	dev1=$(vm_do "$MON_VM" 'set -- $VQ_NETDEVS; echo $2')
-	start_vqmod "$log" top --json -i 1 --hooks vhost,vhost-vdpa || return
+	top_start "$log" || return
 	# the VM learns the guest's MAC before the window
 	vm_do "$MON_VM" udp $MON_TAP_IP 1 >/dev/null
 	sleep 2
@@ -175,13 +206,13 @@ test_counts_vhost_net() {
 # forgets the VM's queues.
 test_sigkill_mid_traffic_then_dev_del() {
 	need_vm_monitor || return
-	local t log t0 ms pid left
+	local log t0 ms pid left
 	t=$(mktemp -d)
 	log=$t/top
 	trap 'kill ${vqmod_pid:-} 2>/dev/null; vm_cleanup; vdpa dev show $MON_DEV >/dev/null 2>&1 && timeout 15 vdpa dev del $MON_DEV; rm -rf "$t"' EXIT
 	mon_vm_up || return
 	pid=$MON_PID
-	start_vqmod "$log" top --json -i 1 --hooks vhost,vhost-vdpa || return
+	top_start "$log" || return
 	"$VQMOD" sim coalesce "$MON_DEV" 0 usecs 200 frames 16 >/dev/null || return
 	vqsim_traffic "$MON_DEV" 0 start rate 3000 size 512 burst 8 || return
 	# the agent's UDP runs on in the VM as it is killed
@@ -212,7 +243,7 @@ test_sigkill_mid_traffic_then_dev_del() {
 identity_maps() {
 	local m n out=
 	for m in vq_ids vq_ptrs vq_ctxs; do
-		n=$(bpftool -j map dump name "$m" 2>/dev/null | jq 'length' 2>/dev/null)
+		n=$(bpftool -j map dump pinned "$PIN/maps/$m" 2>/dev/null | jq 'length' 2>/dev/null)
 		out+="${out:+ }${n:-?}"
 	done
 	echo "$out"
@@ -224,20 +255,20 @@ identity_maps() {
 # VM's queues are new identities.
 test_start_stop_5_times() {
 	need_vm_monitor || return
-	local t log i t0 pid node tap n ok=0 left ids=() id maps boots=()
+	local log i t0 pid node tap n ok=0 left ids=() id maps boots=()
 	t=$(mktemp -d)
 	log=$t/top
-	trap 'kill ${vqmod_pid:-} 2>/dev/null; vm_cleanup; vdpa dev show vqcyc0 >/dev/null 2>&1 && timeout 15 vdpa dev del vqcyc0; rm -rf "$t"' EXIT
+	trap 'kill ${vqmod_pid:-} 2>/dev/null; vm_cleanup; vdpa dev show vqcyc0 >/dev/null 2>&1 && timeout 15 vdpa dev del vqcyc0; "$VQMOD" unpin "$PIN"; rm -rf "$t"' EXIT
 	# vmmon, if the SIGKILL test did not run, would be counted here too
 	vm_cleanup
 	command -v bpftool >/dev/null || skip "no bpftool"
-	node=$(vqsim_up_vhost vqcyc0 max_vqp 1) || return
-	start_vqmod "$log" top --json -i 1 --hooks vhost,vhost-vdpa || return
+	node=$(vqsim_up_vhost vqcyc0 max_vqp 1 mac 52:54:00:72:0b:00) || return
+	top_start "$log" || return
 	maps=$(identity_maps)
 	echo "  identity maps (vq_ids vq_ptrs vq_ctxs) before: $maps"
 	for ((i = 1; i <= 5; i++)); do
 		t0=$SECONDS
-		"$NESTED" start --name vmcycle --uuid "6f0e4c1a-6b53-4a1e-9d27-00000000c00$i" --nic "vhost-vdpa,dev=$node" \
+		"$NESTED" start --name vmcycle --index 11 --uuid "6f0e4c1a-6b53-4a1e-9d27-00000000c00$i" --nic "vhost-vdpa,dev=$node" \
 			--nic tap --boot-timeout 240 --timeout 600 -- bash -c "$vm_agent" agent \
 			'set -- $VQ_NETDEVS; busybox ip addr add 192.0.2.1/24 dev $1 && busybox arp -i $1 -s 192.0.2.2 02:00:00:00:00:99 &&
 			busybox ip addr add 10.75.0.2/24 dev $2' \
