@@ -101,7 +101,7 @@ test_device_vm_name() {
 	traffic_all start rate 2000 size 256 || return
 	sleep 1
 	read -r n_off p_off <<<"$(window 5 vqmA0)"
-	"$VQMOD" run --actuator vqsim --device vmA --state "$STATE" --duration 20 --log json \
+	"$VQMOD" run --actuator vqsim --max-queues 256 --device vmA --state "$STATE" --duration 20 --log json \
 		>"$t/log" 2>"$t/err" &
 	run_pid=$!
 	sleep 6
@@ -141,7 +141,7 @@ test_budget_shared_by_weight() {
 	echo "  coalescing off, 2000 pps into each: vmA $((na / 5))/s ($pa frames), vmB $((nb / 5))/s ($pb frames)," \
 		"total $off_total/s"
 	ASSERT_GE "$off_total" $((budget * 3 / 2)) "notifications/s offered, above the budget of $budget" || return
-	"$VQMOD" run --actuator vqsim --irq-budget $budget --weight vmA=3 --weight vmB=1 --state "$STATE" \
+	"$VQMOD" run --actuator vqsim --max-queues 256 --irq-budget $budget --weight vmA=3 --weight vmB=1 --state "$STATE" \
 		--duration 30 --log json >"$t/log" 2>"$t/err" &
 	run_pid=$!
 	sleep 8
@@ -174,7 +174,7 @@ test_vhost_net_said_once() {
 	echo 1 >"/proc/sys/net/ipv6/conf/$tap/disable_ipv6"
 	ip addr add 10.76.0.1/24 dev "$tap" || return
 	vm_do vmA 'set -- $VQ_NETDEVS; busybox ip addr add 10.76.0.2/24 dev $2' || return
-	"$VQMOD" run --actuator vqsim --state "$STATE" --duration 8 >"$t/log" 2>"$t/err" &
+	"$VQMOD" run --actuator vqsim --max-queues 256 --state "$STATE" --duration 8 >"$t/log" 2>"$t/err" &
 	run_pid=$!
 	# both ways through the tap, for 6 s, in bursts
 	for ((i = 0; i < 30; i++)); do
