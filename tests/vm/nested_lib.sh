@@ -60,7 +60,7 @@ vm_cleanup() {
 # the guest puts "quit" there or VQ_AGENT_LIFE seconds (600) pass. In bash
 # builtins and busybox, as an exec costs a VM 0.2-0.8 s. Its functions:
 #   irqs             "DEV input.0=N output.0=M" per NIC, from /proc/interrupts
-#   udp IP N         N one-byte UDP datagrams to IP port 9
+#   udp IP N [S]     N one-byte UDP datagrams to IP port 9, S seconds apart
 vm_agent='
 nic_irq() { # DEV VQNAME: its interrupts, summed over the CPUs
 	local v s=0 i
@@ -82,7 +82,10 @@ irqs() {
 }
 udp() {
 	local i
-	for ((i = 0; i < $2; i++)); do echo x >"/dev/udp/$1/9"; done 2>/dev/null
+	for ((i = 0; i < $2; i++)); do
+		echo x >"/dev/udp/$1/9"
+		[ -z "${3:-}" ] || read -r -t "$3" -u $nap
+	done 2>/dev/null
 	return 0
 }
 d=$VQ_VM_DIR
@@ -90,8 +93,8 @@ for n in $VQ_NETDEVS; do
 	echo 1 >"/proc/sys/net/ipv6/conf/$n/disable_ipv6"
 	busybox ip link set "$n" up || { echo "agent: cannot bring $n up" >&2; exit 1; }
 done
-eval "$1" || { echo "agent: its setup failed (NICs: $VQ_NETDEVS)" >&2; exit 1; }
 exec {nap}<> <(:)
+eval "$1" || { echo "agent: its setup failed (NICs: $VQ_NETDEVS)" >&2; exit 1; }
 echo ready >"$d/ready"
 n=1
 end=$((SECONDS + ${VQ_AGENT_LIFE:-600}))

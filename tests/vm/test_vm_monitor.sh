@@ -116,11 +116,50 @@ check_counts() {
 	ASSERT_TRUE "vqmod's $vec count within $tol of the VM's" test $((n_vq > n_vm ? n_vq - n_vm : n_vm - n_vq)) -le "$tol"
 }
 
+# delivered_n DEV QUEUE: the notifications vqsim delivered on it so far.
+delivered_n() {
+	"$VQMOD" sim stats "$1" "$2" --json | jq '.[0] | .notify_frames + .notify_timer + .notify_immediate'
+}
+
+# vdpa_window LOG RATE UDP PAUSE: vqsim's source at RATE pps for 5 s into
+# vmmon, which sends UDP datagrams PAUSE s apart meanwhile; then sets, per
+# queue Q (0 rx, 1 tx), vm_Q (the VM's interrupts), vq_Q (vqmod's
+# notifications) and dev_Q (vqsim's delivered notifications) for the window.
+vdpa_window() {
+	local log=$1 rate=$2 udp=$3 pause=$4 a_in a_out b_in b_out since d0 d1
+	a_in=$(vm_irq "$MON_VM" "$dev0" input.0) && a_out=$(vm_irq "$MON_VM" "$dev0" output.0) || return
+	d0=$(delivered_n "$MON_DEV" 0) d1=$(delivered_n "$MON_DEV" 1)
+	since=$(now_s)
+	vqsim_traffic "$MON_DEV" 0 start rate "$rate" size 256 || return
+	vm_do "$MON_VM" --timeout 120 udp 192.0.2.2 "$udp" "$pause" || return
+	sleep 5
+	vqsim_traffic "$MON_DEV" 0 stop
+	sleep 2
+	b_in=$(vm_irq "$MON_VM" "$dev0" input.0) && b_out=$(vm_irq "$MON_VM" "$dev0" output.0) || return
+	dev_0=$(($(delivered_n "$MON_DEV" 0) - d0)) dev_1=$(($(delivered_n "$MON_DEV" 1) - d1))
+	top_until "$log" "$(now_s)" && sleep 1.2 && top_until "$log" "$(now_s)" || return
+	vm_0=$((b_in - a_in)) vm_1=$((b_out - a_out))
+	vq_0=$(top_irqs "$log" "$since" '.backend == "'$MON_DEV'" and .index == 0')
+	vq_1=$(top_irqs "$log" "$since" '.backend == "'$MON_DEV'" and .index == 1')
+	echo "  $rate pps in, $udp UDP out ${pause}s apart: rx.0 vqsim $dev_0, vqmod $vq_0, the VM's input.0 $vm_0;" \
+		"tx.0 vqsim $dev_1, vqmod $vq_1, the VM's output.0 $vm_1"
+	step "window done"
+}
+
+# within_tol A B: |A - B| within 2% of B or 5
+within_tol() { test $(($1 > $2 ? $1 - $2 : $2 - $1)) -le "$(count_tol "$2")"; }
+
 # On vhost-vdpa the VM's NIC is a vqsim device: its traffic source fills rx,
-# the VM's UDP goes out on tx (and comes back to rx).
+# the VM's UDP goes out on tx (and comes back to rx). At a rate the VM
+# takes one interrupt at a time, vqmod's count is the VM's. Faster, the
+# host signals more than the VM sees: an MSI that arrives while the last
+# one of its vector is still pending in the VM's IRR (its one vCPU, nested
+# under TCG, not yet run) merges with it. vqmod counts the signals vhost-vdpa
+# sends, exactly vqsim's delivered notifications, so there the window shows
+# both and checks vqmod against the device and as no less than the VM.
 test_counts_vhost_vdpa() {
 	need_vm_monitor || return
-	local log a_in a_out b_in b_out since e dev0 id q
+	local log e dev0 vm_0 vm_1 vq_0 vq_1 dev_0 dev_1
 	t=$(mktemp -d)
 	log=$t/top
 	trap 'kill ${vqmod_pid:-} 2>/dev/null; vqsim_traffic $MON_DEV 0 stop 2>/dev/null; rm -rf "$t"' EXIT
@@ -130,25 +169,21 @@ test_counts_vhost_vdpa() {
 	top_start "$log" || return
 	step "vqmod top runs"
 	sleep 2
-	a_in=$(vm_irq "$MON_VM" "$dev0" input.0) && a_out=$(vm_irq "$MON_VM" "$dev0" output.0) || return
-	since=$(now_s)
-	vqsim_traffic "$MON_DEV" 0 start rate 400 size 256 || return
-	vm_do "$MON_VM" --timeout 120 udp 192.0.2.2 500 || return
-	sleep 4
-	vqsim_traffic "$MON_DEV" 0 stop
-	sleep 2
-	b_in=$(vm_irq "$MON_VM" "$dev0" input.0) && b_out=$(vm_irq "$MON_VM" "$dev0" output.0) || return
-	step "window done"
+	vdpa_window "$log" 60 150 0.03 || return
+	ASSERT_GE "$vm_0" 200 "the VM's input.0 interrupts at 60 pps" || return
+	ASSERT_TRUE "vqmod's rx.0 count ($vq_0) within $(count_tol "$vm_0") of the VM's input.0 ($vm_0)" within_tol "$vq_0" "$vm_0" || return
+	ASSERT_GE "$vm_1" 100 "the VM's output.0 interrupts" || return
+	ASSERT_TRUE "vqmod's tx.0 count ($vq_1) within $(count_tol "$vm_1") of the VM's output.0 ($vm_1)" within_tol "$vq_1" "$vm_1" || return
+	vdpa_window "$log" 400 500 0 || return
+	echo "  at 400 pps the VM saw $((vm_0 * 100 / (vq_0 ? vq_0 : 1)))% of rx.0's signals (merged while pending)"
+	ASSERT_EQ "$vq_0" "$dev_0" "vqmod's rx.0 count = vqsim's delivered notifications at 400 pps" || return
+	ASSERT_EQ "$vq_1" "$dev_1" "and tx.0's" || return
+	ASSERT_GE "$vq_0" "$vm_0" "vqmod's rx.0 count, no less than the VM's input.0" || return
 	for q in 0 1; do
-		echo "  $MON_DEV queue $q: $("$VQMOD" sim stats $MON_DEV $q --json | jq -c '.[0] | {ready, packets, drops, notifications, notify_suppressed, src_frames, kicks}')"
+		echo "  $MON_DEV queue $q: $("$VQMOD" sim stats $MON_DEV $q --json | jq -c '.[0] | {packets, drops, notifications, notify_suppressed, src_frames}')"
 	done
-	vm_do "$MON_VM" 'busybox grep -e virtio -e CPU /proc/interrupts; busybox cat /sys/class/net/*/statistics/rx_packets'
-	top_until "$log" "$(now_s)" && sleep 1.2 && top_until "$log" "$(now_s)" || return
 	kill "$vqmod_pid"
 	wait "$vqmod_pid" 2>/dev/null
-	step "vqmod top done"
-	check_counts "$log" "$since" "$dev0" '.backend == "'$MON_DEV'" and .index == 0' input.0 "$a_in" "$b_in" || return
-	check_counts "$log" "$since" "$dev0" '.backend == "'$MON_DEV'" and .index == 1' output.0 "$a_out" "$b_out" || return
 	e=$(top_last "$log" '.backend == "'$MON_DEV'" and .index == 0')
 	echo "  rx.0: $e"
 	ASSERT_EQ "$(jq -r '[.vm, .vm_pid, .vm_uuid, .dev, .driver, .source, .queue, .type] | join(" ")' <<<"$e")" \
