@@ -18,6 +18,7 @@ source "$VQ_ROOT/tests/monitor_lib.sh"
 STATE=/run/vqmod/vm-moderation.state
 
 need_vm_moderation() {
+	SECONDS=0
 	need_vms || return
 	need_bpf || return
 	vqsim_require || return

@@ -46,6 +46,7 @@ top_start() {
 }
 
 need_vm_monitor() {
+	SECONDS=0 # step times from the subtest's start
 	need_vms || return
 	need_bpf || return
 	vqsim_require || return
@@ -151,7 +152,8 @@ within_tol() { test $(($1 > $2 ? $1 - $2 : $2 - $1)) -le "$(count_tol "$2")"; }
 
 # On vhost-vdpa the VM's NIC is a vqsim device: its traffic source fills rx,
 # the VM's UDP goes out on tx (and comes back to rx). At a rate the VM
-# takes one interrupt at a time, vqmod's count is the VM's. Faster, the
+# takes one interrupt at a time (10 pps and its own tx looped back), vqmod's
+# count is the VM's. Faster (60 pps was enough on a loaded machine), the
 # host signals more than the VM sees: an MSI that arrives while the last
 # one of its vector is still pending in the VM's IRR (its one vCPU, nested
 # under TCG, not yet run) merges with it. vqmod counts the signals vhost-vdpa
@@ -169,8 +171,8 @@ test_counts_vhost_vdpa() {
 	top_start "$log" || return
 	step "vqmod top runs"
 	sleep 2
-	vdpa_window "$log" 60 150 0.03 || return
-	ASSERT_GE "$vm_0" 200 "the VM's input.0 interrupts at 60 pps" || return
+	vdpa_window "$log" 10 150 0.05 || return
+	ASSERT_GE "$vm_0" 100 "the VM's input.0 interrupts at 10 pps" || return
 	ASSERT_TRUE "vqmod's rx.0 count ($vq_0) within $(count_tol "$vm_0") of the VM's input.0 ($vm_0)" within_tol "$vq_0" "$vm_0" || return
 	ASSERT_GE "$vm_1" 100 "the VM's output.0 interrupts" || return
 	ASSERT_TRUE "vqmod's tx.0 count ($vq_1) within $(count_tol "$vm_1") of the VM's output.0 ($vm_1)" within_tol "$vq_1" "$vm_1" || return
