@@ -85,6 +85,25 @@ traffic_all() { # start|stop [rate R]
 	for dev in vqmA0 vqmB0; do vqsim_traffic "$dev" 0 "$@" || return; done
 }
 
+# run_ready ERR DEV...: until vqmod run (run_pid, stderr in ERR) moderates a
+# queue of each DEV; loading its monitor beside running VMs takes the guest
+# 10-60 s.
+run_ready() {
+	local err=$1 dev end=$((SECONDS + 120))
+	shift
+	for dev in "$@"; do
+		until grep -q "^vqmod run: moderating .*(vqsim $dev queue 0)" "$err"; do
+			if ! kill -0 "$run_pid" 2>/dev/null || [ $SECONDS -ge $end ]; then
+				echo "  vqmod run moderates no queue of $dev after ${SECONDS}s; its stderr:"
+				sed 's/^/    /' "$err"
+				return 1
+			fi
+			sleep 0.5
+		done
+	done
+	echo "  [${SECONDS}s] vqmod run moderates $*"
+}
+
 mod_cleanup() {
 	[ -z "${run_pid:-}" ] || { kill "$run_pid" 2>/dev/null; wait "$run_pid" 2>/dev/null; }
 	traffic_all stop 2>/dev/null
@@ -102,10 +121,11 @@ test_device_vm_name() {
 	traffic_all start rate 2000 size 256 || return
 	sleep 1
 	read -r n_off p_off <<<"$(window 5 vqmA0)"
-	"$VQMOD" run --actuator vqsim --max-queues 256 --device vmA --state "$STATE" --duration 20 --log json \
+	"$VQMOD" run --actuator vqsim --max-queues 256 --device vmA --state "$STATE" --duration 300 --log json \
 		>"$t/log" 2>"$t/err" &
 	run_pid=$!
-	sleep 6
+	run_ready "$t/err" vqmA0 || return
+	sleep 4
 	read -r n_on p_on <<<"$(window 5 vqmA0)"
 	b=$(coalescing vqmB0 0)
 	echo "  vmA rx 0 at 2000 pps, coalescing off: $n_off notifications for $p_off frames" \
@@ -143,9 +163,10 @@ test_budget_shared_by_weight() {
 		"total $off_total/s"
 	ASSERT_GE "$off_total" $((budget * 3 / 2)) "notifications/s offered, above the budget of $budget" || return
 	"$VQMOD" run --actuator vqsim --max-queues 256 --irq-budget $budget --weight vmA=3 --weight vmB=1 --state "$STATE" \
-		--duration 30 --log json >"$t/log" 2>"$t/err" &
+		--duration 300 --log json >"$t/log" 2>"$t/err" &
 	run_pid=$!
-	sleep 8
+	run_ready "$t/err" vqmA0 vqmB0 || return
+	sleep 5
 	{ read -r na pa; read -r nb pb; } <<<"$(window 5 vqmA0 vqmB0)"
 	total=$(((na + nb) / 5))
 	echo "  vqmod run --irq-budget $budget --weight vmA=3 --weight vmB=1, 5 s: vmA $((na / 5))/s ($pa frames)," \
@@ -175,14 +196,17 @@ test_vhost_net_said_once() {
 	echo 1 >"/proc/sys/net/ipv6/conf/$tap/disable_ipv6"
 	ip addr add 10.76.0.1/24 dev "$tap" || return
 	vm_do vmA 'set -- $VQ_NETDEVS; busybox ip addr add 10.76.0.2/24 dev $2' || return
-	"$VQMOD" run --actuator vqsim --max-queues 256 --state "$STATE" --duration 8 >"$t/log" 2>"$t/err" &
+	"$VQMOD" run --actuator vqsim --max-queues 256 --state "$STATE" --duration 300 >"$t/log" 2>"$t/err" &
 	run_pid=$!
+	run_ready "$t/err" vqmA0 || return
 	# both ways through the tap, for 6 s, in bursts
 	for ((i = 0; i < 30; i++)); do
 		for _ in {1..20}; do echo x >/dev/udp/10.76.0.2/9; done 2>/dev/null
 		sleep 0.2
 	done
 	vm_do vmA udp 10.76.0.1 50 >/dev/null
+	sleep 2
+	kill "$run_pid"
 	wait "$run_pid"
 	run_pid=
 	n=$(grep -c 'monitored only' "$t/err")
