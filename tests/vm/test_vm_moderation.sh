@@ -196,9 +196,16 @@ test_vhost_net_said_once() {
 	echo 1 >"/proc/sys/net/ipv6/conf/$tap/disable_ipv6"
 	ip addr add 10.76.0.1/24 dev "$tap" || return
 	vm_do vmA 'set -- $VQ_NETDEVS; busybox ip addr add 10.76.0.2/24 dev $2' || return
+	: >"$t/err"
 	"$VQMOD" run --actuator vqsim --max-queues 256 --state "$STATE" --duration 300 >"$t/log" 2>"$t/err" &
 	run_pid=$!
-	run_ready "$t/err" vqmA0 || return
+	for _ in {1..240}; do
+		grep -q '^vqmod: monitoring' "$t/err" && break
+		kill -0 "$run_pid" 2>/dev/null || break
+		sleep 0.5
+	done
+	ASSERT_TRUE "vqmod run attached" grep -q '^vqmod: monitoring' "$t/err" || { cat "$t/err"; return 1; }
+	echo "  [${SECONDS}s] vqmod run attached"
 	# both ways through the tap, for 6 s, in bursts
 	for ((i = 0; i < 30; i++)); do
 		for _ in {1..20}; do echo x >/dev/udp/10.76.0.2/9; done 2>/dev/null
