@@ -153,6 +153,21 @@ int BPF_KPROBE(vhost_signal_kprobe, struct vhost_dev___vqmon *dev, struct vhost_
 	return 0;
 }
 
+/* vhost-net's calls, with vhost_signal inlined (see vqmon_fentry.bpf.c) */
+SEC("?kprobe/vhost_add_used_and_signal_n")
+int BPF_KPROBE(vhost_used_signal_n_kprobe, struct vhost_dev___vqmon *dev, struct vhost_virtqueue___vqmon *vq)
+{
+	vhost_signalled(vq);
+	return 0;
+}
+
+SEC("?kprobe/vhost_add_used_and_signal")
+int BPF_KPROBE(vhost_used_signal_kprobe, struct vhost_dev___vqmon *dev, struct vhost_virtqueue___vqmon *vq)
+{
+	vhost_signalled(vq);
+	return 0;
+}
+
 SEC("?kprobe/eventfd_signal_mask")
 int BPF_KPROBE(eventfd_signal_kprobe, struct eventfd_ctx *efd)
 {

@@ -54,6 +54,25 @@ int BPF_PROG(vhost_signal_fentry, struct vhost_dev___vqmon *dev, struct vhost_vi
 	return 0;
 }
 
+/*
+ * vhost-net's own calls: vhost_signal is inlined into these two (6.12's
+ * vhost.ko calls vhost_notify from them, never vhost_signal), so the
+ * vhost_signal hook alone never sees a vhost-net queue.
+ */
+SEC("?fentry/vhost_add_used_and_signal_n")
+int BPF_PROG(vhost_used_signal_n_fentry, struct vhost_dev___vqmon *dev, struct vhost_virtqueue___vqmon *vq)
+{
+	vhost_signalled(vq);
+	return 0;
+}
+
+SEC("?fentry/vhost_add_used_and_signal")
+int BPF_PROG(vhost_used_signal_fentry, struct vhost_dev___vqmon *dev, struct vhost_virtqueue___vqmon *vq)
+{
+	vhost_signalled(vq);
+	return 0;
+}
+
 SEC("?fentry/eventfd_signal_mask")
 int BPF_PROG(eventfd_signal_fentry, struct eventfd_ctx *efd)
 {

@@ -33,12 +33,18 @@ const struct hook_group hook_groups[] = {
      .alts = {ALT("tp_btf napi_gro_receive_entry", "net_rx_btf"), ALT("raw_tp napi_gro_receive_entry", "net_rx_raw")}},
     {.name = "net-tx",
      .alts = {ALT("tp_btf net_dev_start_xmit", "net_tx_btf"), ALT("raw_tp net_dev_start_xmit", "net_tx_raw")}},
-    /* the VM is signalled through the call eventfd, when vhost_signal's vhost_notify agrees */
+    /*
+     * the VM is signalled through the call eventfd, when vhost_notify agrees: the
+     * queue is learnt where vhost decides (vhost_signal, and vhost-net's
+     * vhost_add_used_and_signal[_n], which have it inlined), counted at the eventfd
+     */
     {.name = "vhost",
-     .alts = {ALT_X("fentry vhost_signal+eventfd_signal_mask", EXTRAS("vhost_cleanup_fentry"), "vhost_signal_fentry",
-		    "eventfd_signal_fentry"),
-	      ALT_X("kprobe vhost_signal+eventfd_signal_mask", EXTRAS("vhost_cleanup_kprobe"), "vhost_signal_kprobe",
-		    "eventfd_signal_kprobe")}},
+     .alts = {ALT_X("fentry vhost_add_used_and_signal[_n]+eventfd_signal_mask",
+		    EXTRAS("vhost_cleanup_fentry", "vhost_signal_fentry"), "vhost_used_signal_n_fentry",
+		    "vhost_used_signal_fentry", "eventfd_signal_fentry"),
+	      ALT_X("kprobe vhost_add_used_and_signal[_n]+eventfd_signal_mask",
+		    EXTRAS("vhost_cleanup_kprobe", "vhost_signal_kprobe"), "vhost_used_signal_n_kprobe",
+		    "vhost_used_signal_kprobe", "eventfd_signal_kprobe")}},
     {.name = "vhost-vdpa",
      /* and where the vDPA device's interrupt may bypass vhost-vdpa (posted to the VM) */
      .alts = {ALT_X("fentry vhost_vdpa_virtqueue_cb", EXTRAS("vhost_cleanup_fentry", "vhost_vdpa_irq_fexit"),
