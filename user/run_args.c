@@ -18,7 +18,7 @@ static const char usage[] =
     "                 [--weight NAME=W]... [--profile rx=U:F,...|tx=...]... [--log text|json]\n"
     "                 [--state FILE] [--wake-every N] [--prom-file PATH] [--listen ADDR:PORT]\n"
     "                 [--export-interval S] [--take-back] [--min-dwell S]\n"
-    "                 [--max-changes-per-min N] [--loss-hold S]\n"
+    "                 [--max-changes-per-min N] [--loss-hold S] [--min-window MS]\n"
     "                 [--hooks LIST] [--hook-types LIST] [--btf FILE] [--max-queues N]\n"
     "                 [--idle-timeout S] [-v]\n"
     "\n"
@@ -51,6 +51,10 @@ static const char usage[] =
     "                      the budgets are never held\n"
     "  --max-changes-per-min N  such moves, at most N a minute on average\n"
     "                      (default %u; 0: no limit)\n"
+    "  --min-window MS     the engine judges a window of 64 notifications no\n"
+    "                      sooner than this (default %u; 0: at its 64th, as\n"
+    "                      net_dim): a window of a few ms reads a VM\n"
+    "                      descheduled, or a catch-up burst, as the load\n"
     "  --loss-hold S       after the device drops frames (or 3/4 of its ring is\n"
     "                      pending), settings above the one backed off to stay\n"
     "                      out of reach S seconds (default %g)\n"
@@ -100,7 +104,8 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 		O_TAKE_BACK,
 		O_DWELL,
 		O_MAX_CHANGES,
-		O_LOSS_HOLD
+		O_LOSS_HOLD,
+		O_MIN_WINDOW
 	};
 	static const struct option longopts[] = {
 	    {"actuator", required_argument, NULL, O_ACT},
@@ -130,6 +135,7 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 	    {"min-dwell", required_argument, NULL, O_DWELL},
 	    {"max-changes-per-min", required_argument, NULL, O_MAX_CHANGES},
 	    {"loss-hold", required_argument, NULL, O_LOSS_HOLD},
+	    {"min-window", required_argument, NULL, O_MIN_WINDOW},
 	    {},
 	};
 	char err[256];
@@ -141,6 +147,7 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 	o->export_interval_ns = 1000000000ULL;
 	o->interval_ms = 10;
 	engine_config_default(&o->engine);
+	o->engine.window_min_ns = RUN_MIN_WINDOW_MS * 1000000ULL;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
@@ -252,6 +259,11 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 				return bad_usage("invalid --max-changes-per-min '%s': from 0 to 6000", optarg);
 			o->engine.max_changes_per_min = v;
 			break;
+		case O_MIN_WINDOW:
+			if (cli_parse_uint(optarg, 0, o->engine.window_max_ns / 1000000, &v))
+				return bad_usage("invalid --min-window '%s': milliseconds from 0 to 500", optarg);
+			o->engine.window_min_ns = v * 1000000ULL;
+			break;
 		case O_LOSS_HOLD: {
 			double s;
 
@@ -285,7 +297,7 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 			break;
 		case 'h':
 			printf(usage, ENGINE_DEFAULT_MIN_DWELL_NS / 1e9, ENGINE_DEFAULT_MAX_CHANGES_PER_MIN,
-			       ENGINE_DEFAULT_LOSS_HOLD_NS / 1e9, vqmon_group_names(), VQMON_DEFAULT_QUEUES,
+			       RUN_MIN_WINDOW_MS, ENGINE_DEFAULT_LOSS_HOLD_NS / 1e9, vqmon_group_names(), VQMON_DEFAULT_QUEUES,
 			       COLLECTOR_IDLE_TIMEOUT_S);
 			exit(EXIT_OK);
 		default:

@@ -183,6 +183,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cfg.loss_hold_ns = take(&in, 2) * 10000000ULL;
 	if (flags2 & 8)
 		cfg.min_dwell_ns = take(&in, 8);
+	if (flags2 & 16) /* vqmod run's shortest window, in and out of range */
+		cfg.window_min_ns = take(&in, 2) * 1000000ULL;
 	if (flags & 128) /* the n-th allocation fails */
 		fail_after = (long)take(&in, 1);
 	e = engine_new(&cfg, &fuzz_alloc);

@@ -87,6 +87,10 @@ int engine_config_check(const struct engine_config *cfg, char *err, size_t err_l
 		snprintf(err, err_len, "window_max_ns must be above 0");
 		return -EINVAL;
 	}
+	if (cfg->window_min_ns > cfg->window_max_ns) {
+		snprintf(err, err_len, "window_min_ns above window_max_ns");
+		return -EINVAL;
+	}
 	if (cfg->min_dwell_ns > ENGINE_MAX_DWELL_NS) {
 		snprintf(err, err_len, "min dwell %llu ms: at most %llu ms",
 			 (unsigned long long)(cfg->min_dwell_ns / 1000000), ENGINE_MAX_DWELL_NS / 1000000);

@@ -1234,7 +1234,8 @@ int engine_decide(struct engine *e, __u64 id, const struct engine_sample *s, con
 	 */
 	if (q->started && !s->events && !s->packets && !s->bytes && !s->completions && !s->drops && !s->pending_max &&
 	    !s->flags && s->period_ns && coal_eq(current, &q->asked) &&
-	    add_saturating(q->w.ns, s->period_ns) < e->cfg.window_max_ns && q->w.events < DIM_WINDOW_EVENTS) {
+	    add_saturating(q->w.ns, s->period_ns) < e->cfg.window_max_ns &&
+	    (q->w.events < DIM_WINDOW_EVENTS || add_saturating(q->w.ns, s->period_ns) < e->cfg.window_min_ns)) {
 		q->w.ns += s->period_ns;
 		q->now_ns = add_saturating(q->now_ns, s->period_ns);
 		q->loss.grace = false;
@@ -1325,7 +1326,7 @@ int engine_decide(struct engine *e, __u64 id, const struct engine_sample *s, con
 		finish(e, q, current, before, d);
 		return 0;
 	}
-	if (q->w.events < DIM_WINDOW_EVENTS && q->w.ns < e->cfg.window_max_ns) {
+	if ((q->w.events < DIM_WINDOW_EVENTS || q->w.ns < e->cfg.window_min_ns) && q->w.ns < e->cfg.window_max_ns) {
 		/* the common case, every tick of every queue: no text to format */
 		d->reason = ENGINE_R_MEASURING;
 		finish(e, q, current, before, d);

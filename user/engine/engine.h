@@ -69,6 +69,14 @@ struct engine_config {
 	__u32 jump_ratio;
 	/* a window with fewer than DIM_WINDOW_EVENTS is judged after this long */
 	__u64 window_max_ns;
+	/*
+	 * ... and one with more no sooner than this (0, the default: at its
+	 * DIM_WINDOW_EVENTS, as net_dim). 64 interrupts take 2 ms at 30,000
+	 * packets/s uncoalesced; a host that deschedules a VM for 10 ms, or a
+	 * source that catches up in a burst, makes windows that short read a
+	 * steady load at a quarter or three times its rate.
+	 */
+	__u64 window_min_ns;
 	unsigned int start_index; /* net_dim's is 1; clamped to the table */
 	/*
 	 * The settling guard. Leaving a setting on the queue's own account
