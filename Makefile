@@ -179,10 +179,11 @@ demo: deps all module
 
 # The controller at scale, without BPF (and a real map with --map): tools/bench/scale.c
 SCALE := $(OUTPUT)/bench/scale
-$(SCALE): tools/bench/scale.c $(OUTPUT)/user/controller.o $(OUTPUT)/user/run_log.o $(USER_LIBS)
+SCALE_OBJS := $(addprefix $(OUTPUT)/user/,controller.o run_log.o pace.o)
+$(SCALE): tools/bench/scale.c $(SCALE_OBJS) $(USER_LIBS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(USER_CFLAGS) -MF $@.d $< $(OUTPUT)/user/controller.o $(OUTPUT)/user/run_log.o $(USER_LIBS) \
+	$(Q)$(CC) $(USER_CFLAGS) -MF $@.d $< $(SCALE_OBJS) $(USER_LIBS) \
 		$(LDLIBS) -o $@
 
 bench: deps all module $(SCALE)
