@@ -186,6 +186,7 @@ $(SCALE): tools/bench/scale.c $(SCALE_OBJS) $(USER_LIBS)
 	$(Q)$(CC) $(USER_CFLAGS) -MF $@.d $< $(SCALE_OBJS) $(USER_LIBS) \
 		$(LDLIBS) -o $@
 
+# Not part of CI. REPS=N rounds (default 5), QUICK=1 for 2 short ones: tools/bench/run.
 bench: deps all module $(SCALE)
 	$(Q)tools/bench/run
 
