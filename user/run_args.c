@@ -77,6 +77,20 @@ static const char usage[] =
 
 #define bad_usage(fmt, arg) cli_usage_error("run", fmt, arg)
 
+/* A duration in seconds, min to max, into ns: 0, or the usage error that gives the range. */
+static int seconds_arg(const char *opt, const char *arg, double min, double max, __u64 *ns)
+{
+	char why[160];
+	double s;
+
+	if (!cli_parse_seconds(arg, min, max, &s)) {
+		*ns = s * 1e9;
+		return 0;
+	}
+	snprintf(why, sizeof(why), "invalid --%s '%s': seconds from %g to %g", opt, arg, min, max);
+	return bad_usage("%s", why);
+}
+
 int run_parse_args(int argc, char **argv, struct run_opts *o)
 {
 	enum {
@@ -234,26 +248,18 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 			if (cli_max_queues_arg("run", optarg, &o->mon.max_queues))
 				return EXIT_USAGE;
 			break;
-		case O_EXPORT: {
-			double s;
-
-			if (cli_parse_seconds(optarg, 0.01, 3600, &s))
-				return bad_usage("invalid --export-interval '%s': seconds from 0.01 to 3600", optarg);
-			o->export_interval_ns = s * 1e9;
+		case O_EXPORT:
+			if (seconds_arg("export-interval", optarg, 0.01, 3600, &o->export_interval_ns))
+				return EXIT_USAGE;
 			o->export_given = true;
 			break;
-		}
 		case O_TAKE_BACK:
 			o->take_back = true;
 			break;
-		case O_DWELL: {
-			double s;
-
-			if (cli_parse_seconds(optarg, 0, ENGINE_MAX_DWELL_NS / 1e9, &s))
-				return bad_usage("invalid --min-dwell '%s': seconds from 0 to 600", optarg);
-			o->engine.min_dwell_ns = s * 1e9;
+		case O_DWELL:
+			if (seconds_arg("min-dwell", optarg, 0, ENGINE_MAX_DWELL_NS / 1e9, &o->engine.min_dwell_ns))
+				return EXIT_USAGE;
 			break;
-		}
 		case O_MAX_CHANGES:
 			if (cli_parse_uint(optarg, 0, ENGINE_MAX_CHANGES_PER_MIN, &v))
 				return bad_usage("invalid --max-changes-per-min '%s': from 0 to 6000", optarg);
@@ -264,14 +270,10 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 				return bad_usage("invalid --min-window '%s': milliseconds from 0 to 500", optarg);
 			o->engine.window_min_ns = v * 1000000ULL;
 			break;
-		case O_LOSS_HOLD: {
-			double s;
-
-			if (cli_parse_seconds(optarg, 0.001, ENGINE_MAX_LOSS_HOLD_NS / 1e9, &s))
-				return bad_usage("invalid --loss-hold '%s': seconds from 0.001 to 3600", optarg);
-			o->engine.loss_hold_ns = s * 1e9;
+		case O_LOSS_HOLD:
+			if (seconds_arg("loss-hold", optarg, 0.001, ENGINE_MAX_LOSS_HOLD_NS / 1e9, &o->engine.loss_hold_ns))
+				return EXIT_USAGE;
 			break;
-		}
 		case O_IDLE:
 			if (cli_idle_timeout_arg("run", optarg, &o->idle_timeout_ns))
 				return EXIT_USAGE;
