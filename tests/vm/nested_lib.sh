@@ -61,8 +61,10 @@ vm_cleanup() {
 # builtins and busybox, as an exec costs a VM 0.2-0.8 s. Its functions:
 #   irqs             "DEV input.0=N output.0=M" per NIC, from /proc/interrupts
 #   udp IP N [S]     N one-byte UDP datagrams to IP port 9, S seconds apart
-vm_agent='
-nic_irq() { # DEV VQNAME: its interrupts, summed over the CPUs
+# nic_irq DEV VQNAME, in a VM: its interrupts on that virtqueue of NIC DEV
+# (input.0, output.0), summed over the CPUs. The agent has it; a VM's own
+# command can take it with $(declare -f nic_irq).
+nic_irq() {
 	local v s=0 i
 	local -a f
 	v=$(busybox readlink -f "/sys/class/net/$1/device")
@@ -76,6 +78,7 @@ nic_irq() { # DEV VQNAME: its interrupts, summed over the CPUs
 	done </proc/interrupts
 	echo "$s"
 }
+vm_agent="$(declare -f nic_irq)"'
 irqs() {
 	local d
 	for d in $VQ_NETDEVS; do echo "$d input.0=$(nic_irq "$d" input.0) output.0=$(nic_irq "$d" output.0)"; done

@@ -20,25 +20,11 @@ snmp() { # PROTO FIELD: its value in /proc/net/snmp
 		done
 	done </proc/net/snmp
 }
-nic_irqs() { # DEV: its virtio input.0 interrupts, summed over the CPUs
-	local v s=0 i
-	local -a f
-	v=$(busybox readlink -f "/sys/class/net/$1/device")
-	v=${v##*/}-input.0
-	while read -r -a f; do
-		[ "${f[-1]}" = "$v" ] || continue
-		for ((i = 1; i < ${#f[@]}; i++)); do
-			[[ ${f[i]} =~ ^[0-9]+$ ]] || break
-			s=$((s + f[i]))
-		done
-	done </proc/interrupts
-	echo "$s"
-}
 hold() { # until the guest puts "go" in the VM's dir, or 150 s
 	local end=$((SECONDS + 150))
 	until [ -e "$VQ_VM_DIR/go" ] || [ $SECONDS -ge $end ]; do busybox sleep 0.5; done
 }
-vm_funcs=$(declare -f snmp nic_irqs hold)
+vm_funcs=$(declare -f snmp nic_irq hold)
 
 test_run_status_and_output() {
 	need_vms || return
@@ -123,11 +109,11 @@ test_tap_traffic_from_guest() {
 	"$NESTED" start --name tap61 --kernel 6.1 --nic tap -- bash -c "$vm_funcs"'
 		dev=$VQ_NETDEVS
 		busybox ip addr add 10.73.0.2/24 dev $dev && busybox ip link set $dev up || exit 1
-		before=$(nic_irqs $dev)
+		before=$(nic_irq $dev input.0)
 		# port 9 has no listener: each datagram counts as NoPorts
 		end=$((SECONDS + 150))
 		while [ "$(snmp Udp NoPorts)" -lt 200 ] && [ $SECONDS -lt $end ]; do busybox sleep 0.5; done
-		echo "udp=$(snmp Udp NoPorts) irqs=$(($(nic_irqs $dev) - before)) dev=$dev"' >/dev/null || return
+		echo "udp=$(snmp Udp NoPorts) irqs=$(($(nic_irq $dev input.0) - before)) dev=$dev"' >/dev/null || return
 	tap=$(vm_info tap61 nic0) pid=$(vm_info tap61 pid) dir=$(vm_info tap61 dir)
 	ASSERT_MATCH "$tap" '^vq[0-9]+t0$' "the VM's tap" || return
 	ip addr add 10.73.0.1/24 dev "$tap" || return
