@@ -38,10 +38,13 @@ wait_screen() { # regex [tenths of a second]
 	return 1
 }
 
-# Some O_DIRECT writes: interrupts on the disk's queue.
+# Some O_DIRECT writes: interrupts on the disk's queue; and reads of the
+# virtio RNG where there is one, so that a second device has rows too.
 disk_io() { # count
 	dd if=/dev/zero of=/var/tmp/$sock.dd bs=4k count="$1" oflag=direct status=none
 	rm -f /var/tmp/$sock.dd
+	[ -r /dev/hwrng ] && timeout 5 dd if=/dev/hwrng of=/dev/null bs=64 count=32 status=none 2>/dev/null
+	return 0
 }
 
 # Starts vqmod top in the pane, noting the terminal's settings first.
@@ -78,7 +81,14 @@ test_screen_states() {
 	wait_screen 'virtio[0-9]+ +req\.0 +req ' || return
 	ASSERT_LE "$(screen | awk '{ print length }' | sort -n | tail -1)" 80 "fits 80 columns" || return
 
-	# sort: by DEV ascending, then descending, then one column to the right
+	# sort: by DEV ascending, then descending, then one column to the right;
+	# a sort and a filter prove nothing on one row, or on rows all alike:
+	# the RNG's queue is the second device (this machine kind has virtio-rng)
+	ASSERT_TRUE "a virtio RNG, for a second device's rows" test -r /dev/hwrng || return
+	disk_io 20
+	wait_screen ' input +rx ' || return
+	ASSERT_GE "$(column_of_rows 1 | sort -u | wc -l)" 2 "two devices' rows to sort" || return
+	ASSERT_GE "$(column_of_rows 2 | sort -u | wc -l)" 2 "two queues' rows to filter" || return
 	keys D
 	wait_screen '^DEV▲ ' || return
 	ASSERT_EQ "$(column_of_rows 1 | tr '\n' ' ')" "$(column_of_rows 1 | sort | tr '\n' ' ')" "rows by DEV A-Z" || return
