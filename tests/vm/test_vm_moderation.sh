@@ -147,7 +147,9 @@ test_device_vm_name() {
 	ASSERT_EQ "$(coalescing vqmA0 0)" "0 0" "vmA's rx 0 coalescing restored at exit"
 }
 
-# Both VMs offered more than the budget: vqmod run holds the total within
+# Both VMs offered more than the budget (600 frames/s each, which they take
+# without loss: at 2000 the loss guard kept turning one VM's rx back to 0/0,
+# 719/s against 300): vqmod run holds the total within
 # 20% over it across 5 s, and splits it 3:1 by --weight.
 test_budget_shared_by_weight() {
 	need_vm_moderation || return
@@ -155,11 +157,11 @@ test_budget_shared_by_weight() {
 	t=$(mktemp -d)
 	trap 'mod_cleanup; rm -rf "$t"' EXIT
 	vms_up || return
-	traffic_all start rate 2000 size 256 || return
+	traffic_all start rate 600 size 256 || return
 	sleep 1
 	{ read -r na pa; read -r nb pb; } <<<"$(window 5 vqmA0 vqmB0)"
 	off_total=$(((na + nb) / 5))
-	echo "  coalescing off, 2000 pps into each: vmA $((na / 5))/s ($pa frames), vmB $((nb / 5))/s ($pb frames)," \
+	echo "  coalescing off, 600 pps into each: vmA $((na / 5))/s ($pa frames), vmB $((nb / 5))/s ($pb frames)," \
 		"total $off_total/s"
 	ASSERT_GE "$off_total" $((budget * 3 / 2)) "notifications/s offered, above the budget of $budget" || return
 	# Profiles up to 16 ms: net_dim's table stops at 256 us, and at 256 us
@@ -179,6 +181,8 @@ test_budget_shared_by_weight() {
 	wait "$run_pid"
 	run_pid=
 	grep '^vqmod run: moderating' "$t/err" | sed 's/^/    /'
+	# the last decisions on each VM's rx, to show why when the total is over
+	for d in vhost-vdpa-0 vhost-vdpa-1; do grep "\"$d\"" "$t/log" | tail -n 3 | cut -c1-400 | sed 's/^/    /'; done
 	ASSERT_LE "$total" $((budget * 12 / 10)) "notifications/s of both VMs over 5 s, budget $budget + 20%" || return
 	ASSERT_GE "$nb" 1 "vmB's notifications (it has a share)" || return
 	ratio=$(awk -v a=$na -v b=$nb 'BEGIN { printf "%.2f", a / b }')
