@@ -147,22 +147,29 @@ test_device_vm_name() {
 	ASSERT_EQ "$(coalescing vqmA0 0)" "0 0" "vmA's rx 0 coalescing restored at exit"
 }
 
-# Both VMs offered more than the budget: vqmod run holds the total within
-# 20% over it across 5 s, and splits it 3:1 by --weight.
+# Both VMs offered more than the budget (600 frames/s each): vqmod run holds
+# the total within 20% over it across 5 s, and splits it 3:1 by --weight.
+# Fails on this branch's engine (2026-12-02: 554/s against 300): at 16 ms
+# a queue sees ~50 events/s, the "sparse" rule ("25 events in 501 ms: too
+# few to judge") lets it back to profile 0/1, irq-share pushes it up again,
+# every ~0.5 s. The rule must hold a profile the budget forced.
 test_budget_shared_by_weight() {
 	need_vm_moderation || return
 	local budget=300 na pa nb pb off_total total ratio
 	t=$(mktemp -d)
 	trap 'mod_cleanup; rm -rf "$t"' EXIT
 	vms_up || return
-	traffic_all start rate 2000 size 256 || return
+	traffic_all start rate 600 size 256 || return
 	sleep 1
 	{ read -r na pa; read -r nb pb; } <<<"$(window 5 vqmA0 vqmB0)"
 	off_total=$(((na + nb) / 5))
-	echo "  coalescing off, 2000 pps into each: vmA $((na / 5))/s ($pa frames), vmB $((nb / 5))/s ($pb frames)," \
+	echo "  coalescing off, 600 pps into each: vmA $((na / 5))/s ($pa frames), vmB $((nb / 5))/s ($pb frames)," \
 		"total $off_total/s"
 	ASSERT_GE "$off_total" $((budget * 3 / 2)) "notifications/s offered, above the budget of $budget" || return
+	# Profiles up to 16 ms: net_dim's table stops at 256 us, and at 256 us
+	# two VMs taking 5000 frames/s were still at 897/s against 300.
 	"$VQMOD" run --actuator vqsim --max-queues 256 --irq-budget $budget --weight vmA=3 --weight vmB=1 --state "$STATE" \
+		--profile rx=0:0,64:8,256:32,1024:64,4096:128,16384:256 \
 		--duration 300 --log json >"$t/log" 2>"$t/err" &
 	run_pid=$!
 	run_ready "$t/err" vqmA0 vqmB0 || return
@@ -176,6 +183,8 @@ test_budget_shared_by_weight() {
 	wait "$run_pid"
 	run_pid=
 	grep '^vqmod run: moderating' "$t/err" | sed 's/^/    /'
+	# the last decisions on each VM's rx, to show why when the total is over
+	for d in vhost-vdpa-0 vhost-vdpa-1; do grep "\"$d\"" "$t/log" | tail -n 3 | cut -c1-400 | sed 's/^/    /'; done
 	ASSERT_LE "$total" $((budget * 12 / 10)) "notifications/s of both VMs over 5 s, budget $budget + 20%" || return
 	ASSERT_GE "$nb" 1 "vmB's notifications (it has a share)" || return
 	ratio=$(awk -v a=$na -v b=$nb 'BEGIN { printf "%.2f", a / b }')
