@@ -48,6 +48,7 @@ struct sim {
 	double slack_us;	/* both: every notification late by this (the events device's notify_slack_us) */
 	bool device_figures;	/* pass drops, ring size, pending and the measured delay to the engine */
 	bool hide_ring;		/* ... but not the ring's size and pending (a device that counts drops only) */
+	bool hide_packets;	/* the path shows notifications only (vhost-vdpa): no packets, no bytes */
 	struct engine_coal dev; /* what the device has */
 	struct engine_decision last;
 	struct engine_decision last_judged; /* the last decision on a complete window */
@@ -118,8 +119,8 @@ static inline void sim_sample(struct sim *sim, const struct dm_traffic *t, struc
 	memset(s, 0, sizeof(*s));
 	s->period_ns = sim->period.ns;
 	s->events = sim->period.notifications;
-	s->packets = sim->period.packets;
-	s->bytes = sim->period.bytes;
+	s->packets = sim->hide_packets ? 0 : sim->period.packets;
+	s->bytes = sim->hide_packets ? 0 : sim->period.bytes;
 	if (sim->device_figures) {
 		s->drops = sim->period.drops;
 		s->ring_size = sim->hide_ring ? 0 : sim->period.ring;

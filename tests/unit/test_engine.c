@@ -644,6 +644,51 @@ static void host_budget_respected(void)
 	engine_free(e);
 }
 
+/*
+ * A budget that leaves a queue few interrupts: at the setting it forces,
+ * windows are sparse (fewer than 64 events by window_max_ns), and a sparse
+ * window must not free the share. Two bulk queues of 2,000 packets/s on a
+ * path that shows notifications only (vhost-vdpa) and a budget of 300
+ * interrupts/s: the rate over the last 5 s stays within 20% of it. In the
+ * 6.12-vms guest the same setting ran at 554 to 897 interrupts/s ("too few
+ * to judge; interrupt share 225/s allows profile 1 again" every half
+ * second); this model does not reproduce that yet (299/s).
+ */
+static void budget_holds_through_sparse_windows(void)
+{
+	struct engine_config cfg;
+	struct dm_traffic slow = bulk;
+	char err[128];
+	struct engine *e;
+	const struct dm_traffic *t[2] = {&slow, &slow};
+	struct sim sims[2];
+	double sum = 0;
+	int i;
+
+	/* the test's VM table: its top holds 16 ms, 60 interrupts/s at this rate */
+	engine_config_default(&cfg);
+	cfg.irq_budget = 300;
+	ASSERT_EQ(engine_config_profile(&cfg, "rx=1:1,64:64,1024:256,16384:256", err, sizeof(err)), 0);
+	e = engine_new(&cfg, &libc);
+	if (!ASSERT_TRUE(e != NULL))
+		return;
+	slow.pps = 2000;
+	for (i = 0; i < 2; i++) {
+		sim_init_on(&sims[i], e, 300 + i, DEV_EVENTS, 17 + i);
+		sims[i].hide_packets = true; /* as on vhost-vdpa: notifications alone */
+	}
+	for (i = 0; i < 15 * TICKS_PER_S; i++) {
+		double rate = tick_all(sims, t, 2);
+
+		if (i >= 10 * TICKS_PER_S)
+			sum += rate;
+	}
+	printf("  %.0f interrupts/s over the last 5 s against a budget of 300; profiles %u, %u\n",
+	       sum / (5 * TICKS_PER_S), sims[0].last.profile, sims[1].last.profile);
+	ASSERT_LE(sum / (5 * TICKS_PER_S), 360);
+	engine_free(e);
+}
+
 static void host_budget_shared_by_weight(void)
 {
 	struct engine *e = new_engine(0, 40000);
@@ -765,6 +810,7 @@ int main(int argc, char **argv)
 	RUN("engine", delay_measured_over_budget);
 	RUN("engine", host_budget_respected);
 	RUN("engine", host_budget_shared_by_weight);
+	RUN("engine", budget_holds_through_sparse_windows);
 	RUN("engine", queue_under_share_keeps_dim);
 	RUN("engine", share_freed_when_others_leave);
 	RUN("engine", packets_unknown_uses_completions_or_events);
