@@ -94,10 +94,17 @@ vq_run_file() {
 	local suite=$1 file=$2 filter=${3:-} fn name rc why start
 	local base
 	base=$(basename "$file" .sh)
+	local full_only
+	full_only=" $(sed -n 's/^# vq-full-only: //p' "$file") "
 	_vq_failfile=$(mktemp) _vq_skipfile=$(mktemp)
 	for fn in $(bash -c "source '$VQ_ROOT/tests/lib.sh'; source '$file'; declare -F" | awk '$3 ~ /^test_/ {print $3}'); do
 		name="$suite/$base/${fn#test_}"
 		[[ -n $filter && ! $name =~ $filter ]] && continue
+		# "# vq-full-only: NAME..." subtests wait for the full set (VQ_FULL)
+		if [[ -z ${VQ_FULL:-} && $full_only == *" ${fn#test_} "* ]]; then
+			echo "---- $base/${fn#test_}: only in the full set (make vmtest-vms)"
+			continue
+		fi
 		rm -f "$_vq_failfile"
 		: >"$_vq_skipfile"
 		if declare -F vq_pre_subtest >/dev/null; then vq_pre_subtest "$name"; fi

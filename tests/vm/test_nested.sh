@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# vq-guest: vms
+# vq-guest: vms-full
 # KVM VMs in the guest (tools/vm/nested), as a hypervisor host runs them:
 # a VM's command, its status and output; two VMs at once on a bridge; the
 # guest's traffic into a VM through a tap with vhost-net; VMs that cannot
