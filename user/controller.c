@@ -467,11 +467,6 @@ static void sample_figures(struct ctl_queue *q, const struct act_figures *now, s
 	    hist_delta(d, was->pending_hist, now->pending_hist, PENDING_HIST_BUCKETS)) {
 		es->drops = now->drops - was->drops;
 		es->pending_max = pending_hist_max(d, now->ring_size);
-		/* a VM's queue on vhost-vdpa: the hooks see notifications, the device sees packets too */
-		if (!es->packets && !es->bytes && now->packets >= was->packets && now->bytes >= was->bytes) {
-			es->packets = now->packets - was->packets;
-			es->bytes = now->bytes - was->bytes;
-		}
 	}
 	/* a histogram that went back is another device of the same name: no delta this once */
 	if (was && now->has_delay && was->has_delay && hist_delta(d, was->delay_hist, now->delay_hist, DELAY_HIST_BUCKETS)) {
