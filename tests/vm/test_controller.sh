@@ -202,7 +202,7 @@ test_steady_bulk_settles() {
 	vqsim_traffic "$DEV" 0 start rate 10000 size 128
 	start_run --log json --min-window 100 || return
 	wait_changed 0/0 || return
-	sleep 4 # the start, a phase jump and DIM's first walk
+	sleep 8 # the start, a phase jump, DIM's first walk, and the noise learnt over a few windows
 	from=$(($(wc -l <"$log") + 1))
 	sleep 12
 	n=$(changes_since "$from")
