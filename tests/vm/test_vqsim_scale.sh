@@ -82,6 +82,18 @@ test_top_lists_and_run_adopts_1056_queues() {
 	grep "needs .* of CPU" "$log.err" | sed 's/^/  /'
 	traffic stop
 	kill -TERM "$vqmod_pid"
+	# every wait has a timeout: restoring 1,056 queues takes a while under TCG, not minutes
+	for _ in $(seq 1200); do
+		kill -0 "$vqmod_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$vqmod_pid" 2>/dev/null; then
+		echo "  vqmod run still running 120 s after SIGTERM: $(tail -n 3 "$log.err" | tr '\n' ' ')"
+		kill -KILL "$vqmod_pid"
+		wait "$vqmod_pid" 2>/dev/null
+		_vq_mark_failed
+		return 1
+	fi
 	wait "$vqmod_pid"
 	ASSERT_EQ "$?" 0 "vqmod run exits cleanly"
 }
