@@ -13,6 +13,7 @@
 #include "core/errors.h"
 #include "evloop.h"
 #include "monitor/collector.h"
+#include "monitor/pin.h"
 #include "run.h"
 #include "show/httpd.h"
 
@@ -45,6 +46,16 @@ static int claim_record(struct controller *ctl)
 	return 0;
 }
 
+/* The pin counts notifications: a VM's (vhost-vdpa) or a virtio driver's. */
+static bool pinned_notifies(const struct pinned *pin)
+{
+	for (size_t i = 0; i < pin->nhooks; i++)
+		if (pin->hooks[i].active && (!strcmp(pin->hooks[i].group, "notify") ||
+					     !strcmp(pin->hooks[i].group, "vhost-vdpa")))
+			return true;
+	return false;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = {};
@@ -53,10 +64,12 @@ int cmd_run(int argc, char **argv)
 	struct collector col = {};
 	struct vqmon *mon = NULL;
 	struct vqmon_maps maps;
+	struct pinned pin;
 	struct pace tick_pace;
 	char err[512], hooks[512];
 	int rc;
 
+	pin_init(&pin);
 	rc = run_parse_args(argc, argv, &o);
 	if (rc) {
 		run_opts_free(&o);
@@ -78,25 +91,40 @@ int cmd_run(int argc, char **argv)
 	if (rc)
 		goto out_closed;
 	controller_restore_leftovers(&ctl);
-	rc = vqmon_open(&mon, &o.mon, err, sizeof(err));
+	rc = o.from_pinned ? pin_open(&pin, o.from_pinned, err, sizeof(err)) : vqmon_open(&mon, &o.mon, err, sizeof(err));
 	if (rc) {
 		fprintf(stderr, "vqmod run: %s\n", err);
 		goto out;
 	}
-	vqmon_maps(mon, &maps);
+	if (mon) {
+		vqmon_maps(mon, &maps);
+		ctl.nhooks = vqmon_hooks(mon, &ctl.hooks);
+	} else {
+		maps = pin.maps;
+		ctl.hooks = pin.hooks;
+		ctl.nhooks = pin.nhooks;
+	}
+	if (o.from_pinned && !pinned_notifies(&pin)) {
+		fprintf(stderr, "vqmod run: the pin at %s has neither the notify nor the vhost-vdpa hooks: it counts "
+				"no notification the controller could judge\n", o.from_pinned);
+		rc = EXIT_NOFEATURE;
+		goto out;
+	}
 	if (collector_init(&col, &maps, o.idle_timeout_ns)) {
 		fprintf(stderr, "vqmod run: cannot read the BPF maps\n");
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
-	ctl.nhooks = vqmon_hooks(mon, &ctl.hooks);
 	ctl.col = &col;
 	if (o.listen && (rc = httpd_open(&ctl.httpd, o.listen, err, sizeof(err)))) {
 		fprintf(stderr, "vqmod run: %s\n", err);
 		goto out;
 	}
-	vqmon_hooks_line(mon, hooks, sizeof(hooks));
-	fprintf(stderr, "vqmod: monitoring; hooks: %s\n", hooks);
+	report_hooks_line(ctl.hooks, ctl.nhooks, hooks, sizeof(hooks));
+	if (o.from_pinned)
+		fprintf(stderr, "vqmod: monitoring the pin at %s; hooks: %s\n", o.from_pinned, hooks);
+	else
+		fprintf(stderr, "vqmod: monitoring; hooks: %s\n", hooks);
 	fprintf(stderr, "vqmod run: actuator %s, tick %u ms%s\n", ctl.act.ops->name, o.interval_ms,
 		o.engine.max_delay_us || o.engine.irq_budget ? ", with budgets" : "");
 	pace_init(&tick_pace, "tick", "--interval", o.interval_ms / 1000.0);
@@ -131,6 +159,7 @@ out_closed:
 	actuator_close(&ctl.act);
 	collector_free(&col);
 	vqmon_close(mon);
+	pin_close(&pin);
 	ring_buffer__free(loop.wake);
 	httpd_close(ctl.httpd);
 	unlink(ctl.published_path);

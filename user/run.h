@@ -51,6 +51,7 @@ struct run_opts {
 	struct run_weight *weights;
 	size_t nweights, weights_cap;
 	struct vqmon_opts mon;
+	const char *from_pinned; /* a pin's directory: its monitor, none loaded */
 	__u64 idle_timeout_ns;
 };
 

@@ -20,7 +20,7 @@ static const char usage[] =
     "                 [--export-interval S] [--take-back] [--min-dwell S]\n"
     "                 [--max-changes-per-min N] [--loss-hold S] [--min-window MS]\n"
     "                 [--hooks LIST] [--hook-types LIST] [--btf FILE] [--max-queues N]\n"
-    "                 [--idle-timeout S] [-v]\n"
+    "                 [--idle-timeout S] [--from-pinned DIR] [-v]\n"
     "\n"
     "Moderates each virtqueue's interrupts from the host: DIM per queue, within\n"
     "a latency budget and a host interrupt budget. Restores the original\n"
@@ -67,6 +67,9 @@ static const char usage[] =
     "  --wake-every N      BPF wakes the loop before its tick every N notifications\n"
     "                      of a queue (default off)\n"
     "  --max-queues N      slots in the monitor's maps (default %u)\n"
+    "  --from-pinned DIR   read the monitor 'vqmod pin DIR' left loaded, instead of\n"
+    "                      loading one (its hooks are the pin's: with notify or\n"
+    "                      vhost-vdpa)\n"
     "  --idle-timeout S    forget a queue with no event for S seconds (default %u; 0: never)\n"
     "  --prom-file PATH    write a node_exporter textfile every export interval\n"
     "  --export-interval S textfile, HTTP metrics and the state vqmod top reads,\n"
@@ -119,7 +122,8 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 		O_DWELL,
 		O_MAX_CHANGES,
 		O_LOSS_HOLD,
-		O_MIN_WINDOW
+		O_MIN_WINDOW,
+		O_FROM_PINNED
 	};
 	static const struct option longopts[] = {
 	    {"actuator", required_argument, NULL, O_ACT},
@@ -150,10 +154,12 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 	    {"max-changes-per-min", required_argument, NULL, O_MAX_CHANGES},
 	    {"loss-hold", required_argument, NULL, O_LOSS_HOLD},
 	    {"min-window", required_argument, NULL, O_MIN_WINDOW},
+	    {"from-pinned", required_argument, NULL, O_FROM_PINNED},
 	    {},
 	};
 	char err[256];
 	unsigned long v;
+	bool loads = false; /* an option only a monitor vqmod loads takes */
 	int c;
 
 	o->actuator = "vqsim";
@@ -247,6 +253,7 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 		case O_MAX_QUEUES:
 			if (cli_max_queues_arg("run", optarg, &o->mon.max_queues))
 				return EXIT_USAGE;
+			loads = true;
 			break;
 		case O_EXPORT:
 			if (seconds_arg("export-interval", optarg, 0.01, 3600, &o->export_interval_ns))
@@ -282,17 +289,24 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 			if (cli_parse_uint(optarg, 1, 1000000, &v))
 				return bad_usage("invalid --wake-every '%s': notifications, from 1 to 1000000", optarg);
 			o->mon.wake_every = v;
+			loads = true;
 			break;
 		case O_HOOKS:
 			if (cli_hooks_arg("run", "hooks", optarg, &o->mon.hooks))
 				return EXIT_USAGE;
+			loads = true;
 			break;
 		case O_KINDS:
 			if (cli_hooks_arg("run", "hook-types", optarg, &o->mon.kinds))
 				return EXIT_USAGE;
+			loads = true;
 			break;
 		case O_BTF:
 			o->mon.btf_path = optarg;
+			loads = true;
+			break;
+		case O_FROM_PINNED:
+			o->from_pinned = optarg;
 			break;
 		case 'v':
 			o->verbose = o->mon.verbose = true;
@@ -308,6 +322,10 @@ int run_parse_args(int argc, char **argv, struct run_opts *o)
 	}
 	if (cli_no_more_args("run", argc, argv))
 		return EXIT_USAGE;
+	/* a pin is loaded already: its hooks and maps are what they are */
+	if (o->from_pinned && loads)
+		return bad_usage("%s", "--from-pinned reads a pin: --hooks, --hook-types, --btf, --max-queues and "
+				       "--wake-every do not apply");
 	if (!o->mon.hooks) /* what the engine reads; every other hook only costs */
 		o->mon.hooks = "notify,net-rx,net-tx,vhost,vhost-vdpa";
 	if (!strstr(o->mon.hooks, "notify"))

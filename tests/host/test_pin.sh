@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # vqmod pin / unpin: the pinned monitor outlives vqmod, bpftool reads its
 # maps, vqmod top --from-pinned reads them without loading anything, and
-# unpin detaches it.
+# unpin detaches it. vqmod run --from-pinned moderates from such a pin.
 
 VQMOD=$VQ_ROOT/vqmod
 
@@ -76,6 +76,42 @@ test_pin_bpftool_and_from_pinned() {
 		test "$(bpftool prog show | grep -c '^[0-9]')" -lt "$progs_before"
 }
 
+# vqmod run --from-pinned: the controller on a pin's counters, loading no
+# program; a pin without notification hooks is refused.
+test_run_from_pinned() {
+	need_bpf
+	local dir=/sys/fs/bpf/vqmod_test_runpin_$$ bare=/sys/fs/bpf/vqmod_test_runpin_bare_$$ port=9483
+	local progs_before progs_during body rc out
+	trap "'$VQMOD' unpin '$dir' 2>/dev/null; '$VQMOD' unpin '$bare' 2>/dev/null; kill \${pid:-} 2>/dev/null;
+		rm -f /var/tmp/vqrunpin$$.err" EXIT
+	ASSERT_TRUE "vqmod pin" "$VQMOD" pin --max-queues 256 --hooks notify "$dir" || return
+	progs_before=$(bpftool prog show | grep -c '^[0-9]')
+	"$VQMOD" run --dry-run --from-pinned "$dir" --duration 4 --listen $port --state /run/vqrunpin$$.state \
+		2>/var/tmp/vqrunpin$$.err &
+	pid=$!
+	for _ in $(seq 50); do grep -q monitoring /var/tmp/vqrunpin$$.err && break; sleep 0.1; done
+	progs_during=$(bpftool prog show | grep -c '^[0-9]')
+	disk_io 300
+	sleep 1.5
+	body=$(exec 3<>/dev/tcp/127.0.0.1/$port && printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3 && cat <&3)
+	wait "$pid"
+	rc=$?
+	out=$(cat /var/tmp/vqrunpin$$.err)
+	ASSERT_EQ "$rc" 0 "run --from-pinned exit status after --duration" || { echo "$out"; return 1; }
+	ASSERT_EQ "$progs_during" "$progs_before" "programs loaded by run --from-pinned" || return
+	ASSERT_MATCH "$out" "monitoring the pin at $dir; hooks: notify=" "it says whose monitor it reads" || return
+	ASSERT_MATCH "$body" 'vqmod_controller_running 1' "the controller shows in the metrics" || return
+	ASSERT_MATCH "$body" 'vqmod_virtqueue_interrupts_total\{[^}]*queue="req.0"[^}]*\} [1-9]' \
+		"the pin's counts in its metrics" || return
+	ASSERT_TRUE "the pin still counts after the run" test -e "$dir/maps/vq_stats" || return
+
+	ASSERT_TRUE "a pin without notification hooks" "$VQMOD" pin --max-queues 64 --hooks net-rx "$bare" || return
+	rc=0
+	out=$("$VQMOD" run --dry-run --from-pinned "$bare" --duration 1 2>&1) || rc=$?
+	ASSERT_EQ "$rc" 5 "run --from-pinned on it: exit status" || return
+	ASSERT_MATCH "$out" "neither the notify nor the vhost-vdpa hooks" "run --from-pinned on it: message"
+}
+
 test_pin_errors() {
 	need_bpf
 	local rc out args
@@ -95,5 +131,8 @@ test_pin_errors() {
 		top -b -n 1 --from-pinned /sys/fs/bpf/vqmod_no_such_pin|1|no vqmod pin at
 		top -b -n 1 --from-pinned /sys/fs/bpf/x --hooks notify|2|does not apply|do not apply
 		top -b -n 1 --from-pinned /sys/fs/bpf/x --self|2|--self
+		run --dry-run --from-pinned /sys/fs/bpf/vqmod_no_such_pin --duration 1|1|no vqmod pin at
+		run --dry-run --from-pinned /sys/fs/bpf/x --max-queues 64|2|do not apply
+		run --dry-run --from-pinned /sys/fs/bpf/x --wake-every 4|2|do not apply
 	EOF
 }
