@@ -51,8 +51,10 @@ typedef void (*act_change_cb)(void *arg, const struct act_change *c);
  */
 struct act_figures {
 	__u32 ring_size; /* buffers in the ring; 0: unknown */
-	bool has_counts; /* drops and pending_hist below */
+	bool has_counts; /* drops, pending_hist, packets and bytes below */
 	__u64 drops;	 /* frames that found no buffer */
+	/* what the queue carried, for paths whose hooks see notifications only (vhost-vdpa) */
+	__u64 packets, bytes;
 	/* coalescing decisions by buffers pending then, in eighths of the ring (vqsim's uapi) */
 	uint64_t pending_hist[PENDING_HIST_BUCKETS];
 	bool has_delay; /* delay_hist below */

@@ -251,6 +251,8 @@ static int figures_of_queue(const struct vqsim_queue_info *q, void *arg)
 		f->ring_size = q->ring_size;
 		f->has_counts = true;
 		f->drops = q->drops;
+		f->packets = q->packets;
+		f->bytes = q->bytes;
 		memcpy(f->pending_hist, q->pending_hist, sizeof(f->pending_hist));
 		f->has_delay = true;
 		memcpy(f->delay_hist, q->delay_hist_ll, sizeof(f->delay_hist));

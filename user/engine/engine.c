@@ -1127,12 +1127,15 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 	if (floor > next)
 		next = floor;
 	/*
-	 * A window too sparse to judge cannot free the share either: at the
-	 * setting the budget forced, its few interrupts are what the budget
-	 * asked for (two VMs on vhost-vdpa were let down and pushed back every
-	 * half second, at 554 to 897 interrupts/s against 300).
+	 * A window too sparse to judge, and with no packets counted, cannot
+	 * free the share either: at the setting the budget forced, its few
+	 * interrupts are all the model has, and it reads them as fitting any
+	 * profile (two VMs on vhost-vdpa were let down and pushed back every
+	 * half second, at 554 to 897 interrupts/s against 300). With packets
+	 * the model predicts the lower profile's rate, and the share decides.
 	 */
-	if (sparse && d->reason != ENGINE_R_IDLE && held_before && next < q->applied && q->applied <= q->ceiling)
+	if (sparse && !f->work && d->reason != ENGINE_R_IDLE && held_before && next < q->applied &&
+	    q->applied <= q->ceiling)
 		next = q->applied;
 	if (kind == MOVE_LEAVE && q->dim.index != q->applied && next != q->applied &&
 	    !guard_allows(e, q, why, sizeof(why))) {
