@@ -67,17 +67,25 @@ unsigned int model_share_floor(const struct engine *e, const struct queue *q, co
 	return q->ceiling;
 }
 
-/* Where DIM would walk: up while each step cuts interrupts significantly. */
+/*
+ * Where DIM would walk: up to the last step that cuts interrupts
+ * significantly. Not only while each does: at a few thousand packets/s the
+ * table's lowest steps (1 to 8 us) cut little where the later ones cut much,
+ * and stopping at the first flat step left a VM's bulk uncoalesced (a jump
+ * to 0 at 2,910 packets/s, 2.58 packets per interrupt).
+ */
 unsigned int model_predict_target(const struct engine *e, const struct queue *q, const struct figures *f,
 				  unsigned int floor)
 {
+	unsigned int target = floor;
+
 	for (unsigned int i = floor; i < q->ceiling; i++) {
 		double here = model_predict_rate(e, q, f, i), next = model_predict_rate(e, q, f, i + 1);
 
-		if (next * 100 >= here * (100 - DIM_SIGNIFICANT_PCT))
-			return i;
+		if (next * 100 < here * (100 - DIM_SIGNIFICANT_PCT))
+			target = i + 1;
 	}
-	return q->ceiling > floor ? q->ceiling : floor;
+	return target;
 }
 
 /*
