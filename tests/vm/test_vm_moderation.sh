@@ -148,11 +148,15 @@ test_device_vm_name() {
 }
 
 # Both VMs offered more than the budget (600 frames/s each): vqmod run holds
-# the total within 20% over it across 5 s, and splits it 3:1 by --weight.
-# Fails on this branch's engine (2026-12-02: 554/s against 300): at 16 ms
-# a queue sees ~50 events/s, the "sparse" rule ("25 events in 501 ms: too
-# few to judge") lets it back to profile 0/1, irq-share pushes it up again,
-# every ~0.5 s. The rule must hold a profile the budget forced.
+# the total within 20% over it across 5 s, and each VM within its share by
+# --weight (3:1: 225/s and 75/s), 20% over at most. The shares are caps, and
+# each VM's DIM works inside its own: bulk DIM coalesces to the table's top
+# by itself, both VMs alike (about 80/s each, 2026-12-02), so with equal
+# loads the two rates come out equal, not 3:1. Where the caps bind, the
+# rates follow the weights: tests/unit/test_engine.c,
+# budget_split_by_weight_through_sparse_windows. (Request/response, where
+# DIM alone stays low, runs at 12-15 transactions/s in these nested VMs:
+# too few for a budget to bind.)
 test_budget_shared_by_weight() {
 	need_vm_moderation || return
 	local budget=300 na pa nb pb off_total total ratio
@@ -188,9 +192,9 @@ test_budget_shared_by_weight() {
 	ASSERT_LE "$total" $((budget * 12 / 10)) "notifications/s of both VMs over 5 s, budget $budget + 20%" || return
 	ASSERT_GE "$nb" 1 "vmB's notifications (it has a share)" || return
 	ratio=$(awk -v a=$na -v b=$nb 'BEGIN { printf "%.2f", a / b }')
-	echo "  vmA:vmB = $ratio (weights 3:1)"
-	# weighted shares: 3:1, with room for DIM inside each share and TCG's jitter
-	ASSERT_TRUE "vmA's share 2 to 4.5 times vmB's ($ratio)" awk -v r="$ratio" 'BEGIN { exit !(r >= 2 && r <= 4.5) }'
+	echo "  vmA:vmB = $ratio (weights 3:1, shares $((budget * 3 / 4))/s and $((budget / 4))/s)"
+	ASSERT_LE "$((na / 5))" $((budget * 3 / 4 * 12 / 10)) "vmA's notifications/s, its share + 20%" || return
+	ASSERT_LE "$((nb / 5))" $((budget / 4 * 12 / 10)) "vmB's notifications/s, its share + 20%"
 }
 
 # vmA's tap (vhost-net): vqmod run sees its queues and says once, in one

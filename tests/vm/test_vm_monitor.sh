@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # vq-guest: vms
-# vq-full-only: start_stop_5_times
+# vq-full-only: start_stop_20_times
 # The monitor on a host of KVM VMs (the 6.12-vms guest): vqmod top --json in
 # the guest counts the notifications that reach each VM, per VM queue, as the
 # VM's own /proc/interrupts does, on vhost-vdpa (a vqsim device) and on
@@ -291,13 +291,13 @@ identity_maps() {
 	echo "$out"
 }
 
-# Five VMs of one name, one after the other, each with a vqsim NIC and a tap,
-# while vqmod top --json runs: each one's queues appear with its pid, carry
-# traffic, and go when it stops; the maps hold none of them after; each
-# VM's queues are new identities.
-test_start_stop_5_times() {
+# Twenty VMs of one name (VQ_VM_CYCLES), one after the other, each with a
+# vqsim NIC and a tap, while vqmod top --json runs: each one boots, its
+# queues appear with its pid, carry traffic, and go when it stops; the maps
+# hold none of them after; each VM's queues are new identities.
+test_start_stop_20_times() {
 	need_vm_monitor || return
-	local log i t0 pid node tap n ok=0 left ids=() id maps boots=()
+	local log i t0 pid node tap n ok=0 left ids=() id maps boots=() cycles=${VQ_VM_CYCLES:-20}
 	t=$(mktemp -d)
 	log=$t/top
 	trap 'kill ${vqmod_pid:-} 2>/dev/null; vm_cleanup; vdpa dev show vqcyc0 >/dev/null 2>&1 && timeout 15 vdpa dev del vqcyc0; "$VQMOD" unpin "$PIN"; rm -rf "$t"' EXIT
@@ -308,9 +308,10 @@ test_start_stop_5_times() {
 	top_start "$log" || return
 	maps=$(identity_maps)
 	echo "  identity maps (vq_ids vq_ptrs vq_ctxs) before: $maps"
-	for ((i = 1; i <= 5; i++)); do
+	for ((i = 1; i <= cycles; i++)); do
 		t0=$SECONDS
-		"$NESTED" start --name vmcycle --index 11 --uuid "6f0e4c1a-6b53-4a1e-9d27-00000000c00$i" --nic "vhost-vdpa,dev=$node" \
+		"$NESTED" start --name vmcycle --index 11 --uuid "$(printf '6f0e4c1a-6b53-4a1e-9d27-00000000c%03d' "$i")" \
+			--nic "vhost-vdpa,dev=$node" \
 			--nic tap --boot-timeout 240 --timeout 600 -- bash -c "$vm_agent" agent \
 			'set -- $VQ_NETDEVS; busybox ip addr add 192.0.2.1/24 dev $1 && busybox arp -i $1 -s 192.0.2.2 02:00:00:00:00:99 &&
 			busybox ip addr add 10.75.0.2/24 dev $2' \
@@ -345,6 +346,6 @@ test_start_stop_5_times() {
 		ASSERT_EQ "$maps" "0 0 0" "entries left in vq_ids vq_ptrs vq_ctxs" || return
 		ok=$((ok + 1))
 	done
-	echo "  boots: ${boots[*]} s; $ok of 5 up and gone"
-	ASSERT_EQ "$(printf '%s\n' "${ids[@]}" | sort -u | wc -l)" 5 "five VMs named vmcycle, five identities of rx.0"
+	echo "  boots: ${boots[*]} s; $ok of $cycles up and gone"
+	ASSERT_EQ "$(printf '%s\n' "${ids[@]}" | sort -u | wc -l)" "$cycles" "$cycles VMs named vmcycle, as many identities of rx.0"
 }
