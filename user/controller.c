@@ -486,7 +486,7 @@ static bool sample_figures(struct ctl_queue *q, const struct act_figures *now, s
 		q->figures = malloc(sizeof(*q->figures));
 	if (q->figures)
 		*q->figures = *now;
-	return was != NULL;
+	return was || !q->figures; /* with no memory for a baseline, judged without the figures */
 }
 
 /* One period: a decision per moderated queue, then one batch to the device. */
