@@ -636,6 +636,8 @@ int vqsim_worker_fn(void *data)
 	u32 i, stall, rounds;
 
 	while (!kthread_should_stop()) {
+		/* every round, not only a busy one: a kick storm loops via "kicked" too */
+		cond_resched();
 		stall = xchg(&vs->fault.stall_ms, 0);
 		if (stall)
 			msleep(stall);
@@ -662,10 +664,8 @@ int vqsim_worker_fn(void *data)
 		}
 		mutex_unlock(&vs->mutex);
 
-		if (more) {
-			cond_resched();
+		if (more)
 			continue;
-		}
 		set_current_state(TASK_INTERRUPTIBLE);
 		if (atomic_read(&vs->kicked) || kthread_should_stop()) {
 			__set_current_state(TASK_RUNNING);
