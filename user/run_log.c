@@ -24,6 +24,9 @@ void run_log_decision(const struct controller *ctl, const struct vq_ident *id, c
 		       (unsigned long long)d->packet_rate, d->ppi_x100 / 100.0, (unsigned long long)d->drops,
 		       d->pending_max, d->ring_size, (unsigned long long)d->delay_p99_ns,
 		       (unsigned long long)d->delay_count);
+		if (d->share != ~0ULL) /* under --irq-budget: the queue's part, and what DIM would take */
+			printf(",\"irq_share\":%llu,\"irq_demand\":%llu", (unsigned long long)d->share,
+			       (unsigned long long)d->demand);
 		if (d->held) /* what the settling guard held back */
 			printf(",\"held\":{\"usecs\":%u,\"frames\":%u,\"profile\":%u,\"count\":%u}", d->held_next.usecs,
 			       d->held_next.frames, d->held_profile, d->held_count);

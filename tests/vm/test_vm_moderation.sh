@@ -159,7 +159,7 @@ test_device_vm_name() {
 # too few for a budget to bind.)
 test_budget_shared_by_weight() {
 	need_vm_moderation || return
-	local budget=300 na pa nb pb off_total total ratio
+	local budget=300 na pa nb pb off_total total ratio sa sb
 	t=$(mktemp -d)
 	trap 'mod_cleanup; rm -rf "$t"' EXIT
 	vms_up || return
@@ -189,7 +189,12 @@ test_budget_shared_by_weight() {
 	grep '^vqmod run: moderating' "$t/err" | sed 's/^/    /'
 	# the last decisions on each VM's rx, to show why when the total is over
 	for d in vhost-vdpa-0 vhost-vdpa-1; do grep "\"$d\"" "$t/log" | tail -n 3 | cut -c1-400 | sed 's/^/    /'; done
+	# each VM's last decision on rx.0: its share, and what its DIM alone would take
+	sa=$(grep '"dev":"vhost-vdpa-0","queue":"rx.0"' "$t/log" | tail -n 1 | jq -r '"\(.irq_share) \(.irq_demand)"')
+	sb=$(grep '"dev":"vhost-vdpa-1","queue":"rx.0"' "$t/log" | tail -n 1 | jq -r '"\(.irq_share) \(.irq_demand)"')
+	echo "  last decisions' irq_share/irq_demand: vmA ${sa/ //}, vmB ${sb/ //}"
 	ASSERT_LE "$total" $((budget * 12 / 10)) "notifications/s of both VMs over 5 s, budget $budget + 20%" || return
+	ASSERT_TRUE "vmA's share above vmB's (weights 3:1)" test "${sa%% *}" -gt "${sb%% *}" || return
 	ASSERT_GE "$nb" 1 "vmB's notifications (it has a share)" || return
 	ratio=$(awk -v a=$na -v b=$nb 'BEGIN { printf "%.2f", a / b }')
 	echo "  vmA:vmB = $ratio (weights 3:1, shares $((budget * 3 / 4))/s and $((budget / 4))/s)"
