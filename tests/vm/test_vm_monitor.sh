@@ -196,6 +196,8 @@ test_counts_vhost_vdpa() {
 	ASSERT_EQ "$(jq -r '[.vm, .vm_pid, .vm_uuid, .dev, .driver, .source, .queue, .type] | join(" ")' <<<"$e")" \
 		"$MON_VM $MON_PID $MON_UUID ${MON_NODE#/dev/} vhost_vdpa vhost-vdpa rx.0 rx" \
 		"vm (libvirt's guest=X), vm_pid, vm_uuid, vhost device, driver, source, queue, type" || return
+	ASSERT_EQ "$(jq -c '[.packets, .bytes, .packets_per_irq]' <<<"$e")" "[null,null,null]" \
+		"rx.0's packets, bytes, packets per interrupt: not counted on vhost-vdpa's path, so null, not 0" || return
 	e=$(top_last "$log" '.backend == "'$MON_DEV'" and .index == 1')
 	ASSERT_EQ "$(jq -r '[.vm, .queue, .type, .irq_bypass] | join(" ")' <<<"$e")" "$MON_VM tx.0 tx false" \
 		"the tx queue's VM, name, type; no irq bypass (vqsim has no get_vq_irq)" || return
@@ -238,6 +240,8 @@ test_counts_vhost_net() {
 	ASSERT_EQ "$(jq -r '[.vm, .vm_pid, .vm_uuid, .backend, .driver, .source, .queue, .type] | join(" ")' <<<"$e")" \
 		"$MON_VM $MON_PID $MON_UUID $MON_TAP vhost_net vhost rx rx" \
 		"vm, vm_pid, vm_uuid, the tap, driver, source, queue, type" || return
+	ASSERT_EQ "$(jq -c '[.packets, .bytes, .packets_per_irq]' <<<"$e")" "[null,null,null]" \
+		"rx's packets, bytes, packets per interrupt: not counted on vhost's path, so null, not 0" || return
 	e=$(top_last "$log" '.dev == "'$MON_TAP'" and .index == 1')
 	ASSERT_EQ "$(jq -r '[.vm, .queue, .type] | join(" ")' <<<"$e")" "$MON_VM tx tx" "the tx queue" || return
 	vm_log_clean "$MON_VM"

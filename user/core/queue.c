@@ -98,6 +98,11 @@ const char *vq_type_name(enum vq_type type)
 	return type <= VQ_TYPE_OTHER ? names[type] : "other";
 }
 
+bool vq_source_counts_packets(unsigned int source)
+{
+	return source != VQ_SRC_VHOST && source != VQ_SRC_VHOST_VDPA;
+}
+
 const char *vq_source_name(unsigned int source)
 {
 	switch (source) {

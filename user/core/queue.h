@@ -44,6 +44,8 @@ void vq_ident_init(struct vq_ident *id, const struct vq_key *key, const struct v
 enum vq_type vq_type_of(const char *queue_name, const char *driver, unsigned int index);
 const char *vq_type_name(enum vq_type type);
 const char *vq_source_name(unsigned int source);
+/* Whether the source's hooks count packets and bytes: vhost's and vhost-vdpa's see signals only. */
+bool vq_source_counts_packets(unsigned int source);
 /* Source, device, queue, then generation: the order of snapshots and periods. Inline: it runs per queue per tick. */
 static inline int vq_key_cmp(const struct vq_key *a, const struct vq_key *b)
 {

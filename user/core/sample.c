@@ -145,8 +145,12 @@ void vq_sample_sum(const struct vq_sample *const *s, size_t n, double seconds, s
 
 	memset(total, 0, sizeof(*total));
 	total->id = &total_id;
-	for (size_t i = 0; i < n; i++)
+	/* a sum of queues none of which counts packets counts none either */
+	total->packets_unseen = n > 0;
+	for (size_t i = 0; i < n; i++) {
 		total_add(&total->delta, &s[i]->delta);
+		total->packets_unseen &= s[i]->packets_unseen;
+	}
 	sample_rates(total, seconds);
 }
 
@@ -188,6 +192,7 @@ int vq_period_rebuild(const struct vq_snapshot *prev, const struct vq_snapshot *
 		s->id = c->id;
 		s->appeared = s->reset = false;
 		s->irqs_unseen = !c->c.irqs && c->id->irq_bypass;
+		s->packets_unseen = !vq_source_counts_packets(c->id->key.source);
 		if (cmp == 0) {
 			counters_delta(&prev->q[i].c, &c->c, &s->delta, &s->reset);
 			i++;

@@ -34,6 +34,8 @@ struct vq_sample {
 	 * one seen through vhost-vdpa. Its zeros are not counts.
 	 */
 	bool irqs_unseen;
+	/* Its path counts no packets or bytes (vhost, vhost-vdpa): its zeros there are not counts. */
+	bool packets_unseen;
 };
 
 struct vq_period {

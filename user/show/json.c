@@ -32,18 +32,23 @@ static void figures(FILE *f, const struct vq_sample *s)
 	const struct vq_counters *d = &s->delta;
 
 	if (s->irqs_unseen) /* not zeros: the interrupts went to the VM where no hook sees them */
-		fputs("\"irq_bypass\":true,\"irqs\":null,\"irqs_per_s\":null,\"packets_per_irq\":null,", f);
+		fputs("\"irq_bypass\":true,\"irqs\":null,\"irqs_per_s\":null,", f);
 	else
-		fprintf(f, "\"irq_bypass\":%s,\"irqs\":%llu,\"irqs_per_s\":%.3f,\"packets_per_irq\":%.3f,",
-			s->id && s->id->irq_bypass ? "true" : "false", (unsigned long long)d->irqs, s->irq_rate,
-			s->packets_per_irq);
+		fprintf(f, "\"irq_bypass\":%s,\"irqs\":%llu,\"irqs_per_s\":%.3f,",
+			s->id && s->id->irq_bypass ? "true" : "false", (unsigned long long)d->irqs, s->irq_rate);
+	if (s->irqs_unseen || s->packets_unseen)
+		fputs("\"packets_per_irq\":null,", f);
+	else
+		fprintf(f, "\"packets_per_irq\":%.3f,", s->packets_per_irq);
+	fprintf(f, "\"spurious\":%llu,\"spurious_per_s\":%.3f,", (unsigned long long)d->spurious, s->spurious_rate);
+	if (s->packets_unseen) /* not zeros: the path's hooks see signals, not packets */
+		fputs("\"packets\":null,\"packets_per_s\":null,\"bytes\":null,\"bytes_per_s\":null,", f);
+	else
+		fprintf(f, "\"packets\":%llu,\"packets_per_s\":%.3f,\"bytes\":%llu,\"bytes_per_s\":%.3f,",
+			(unsigned long long)d->packets, s->packet_rate, (unsigned long long)d->bytes, s->byte_rate);
 	fprintf(f,
-		"\"spurious\":%llu,\"spurious_per_s\":%.3f,"
-		"\"packets\":%llu,\"packets_per_s\":%.3f,\"bytes\":%llu,\"bytes_per_s\":%.3f,"
 		"\"kicks\":%llu,\"kicks_per_s\":%.3f,\"polls\":%llu,\"polls_per_s\":%.3f,"
 		"\"handler_ns\":%llu,\"avg_handler_ns\":%.1f",
-		(unsigned long long)d->spurious, s->spurious_rate,
-		(unsigned long long)d->packets, s->packet_rate, (unsigned long long)d->bytes, s->byte_rate,
 		(unsigned long long)d->kicks, s->kick_rate, (unsigned long long)d->polls, s->poll_rate,
 		(unsigned long long)d->handler_ns, s->avg_handler_ns);
 }

@@ -18,15 +18,18 @@ struct family {
 		      double *v);
 };
 
-/* One family's value for one queue: t are the cumulative counters, s the last period. */
-#define VALUE_OF(name, expr)                                                                                           \
+/* One family's value for one queue where has holds: t are the cumulative counters, s the last period. */
+#define VALUE_WHERE(name, expr, has)                                                                                   \
 	static bool name(const struct vq_sample *s, const struct vq_counters *t, const struct vq_moderation *m,        \
 			 double *v)                                                                                    \
 	{                                                                                                              \
 		(void)s, (void)t, (void)m;                                                                             \
 		*v = (expr);                                                                                           \
-		return true;                                                                                           \
+		return (has);                                                                                          \
 	}
+#define VALUE_OF(name, expr) VALUE_WHERE(name, expr, true)
+/* packets where the path counts none (vhost, vhost-vdpa): no sample, not a 0 */
+#define PACKETS_OF(name, expr) VALUE_WHERE(name, expr, !s->packets_unseen)
 /* interrupts that bypass the host are not counted: no sample, where a 0 would mislead */
 static bool total_irqs(const struct vq_sample *s, const struct vq_counters *t, const struct vq_moderation *m, double *v)
 {
@@ -52,13 +55,13 @@ static bool irq_bypass(const struct vq_sample *s, const struct vq_counters *t, c
 }
 
 VALUE_OF(total_spurious, t->spurious)
-VALUE_OF(total_packets, t->packets)
-VALUE_OF(total_bytes, t->bytes)
+PACKETS_OF(total_packets, t->packets)
+PACKETS_OF(total_bytes, t->bytes)
 VALUE_OF(total_kicks, t->kicks)
 VALUE_OF(total_polls, t->polls)
 VALUE_OF(handler_seconds, t->handler_ns / 1e9)
-VALUE_OF(rate_packet_rate, s->packet_rate)
-VALUE_OF(rate_byte_rate, s->byte_rate)
+PACKETS_OF(rate_packet_rate, s->packet_rate)
+PACKETS_OF(rate_byte_rate, s->byte_rate)
 
 static bool coalesce_usecs(const struct vq_sample *s, const struct vq_counters *t, const struct vq_moderation *m,
 			   double *v)

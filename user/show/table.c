@@ -6,15 +6,19 @@
 
 static void row(FILE *f, const struct vq_sample *s, const char *type)
 {
-	char vm[VM_NAME_LEN], irqs[16] = "bypass", ppi[16] = "bypass";
+	char vm[VM_NAME_LEN], irqs[16] = "bypass", ppi[16] = "bypass", pkts[16] = "-", bytes[16] = "-";
 
-	/* a queue whose interrupts bypass the host shows that, not zeros */
+	/* a queue whose interrupts bypass the host shows that, not zeros; one whose path counts no packets, "-" */
 	if (!s->irqs_unseen) {
 		snprintf(irqs, sizeof(irqs), "%.1f", s->irq_rate);
-		snprintf(ppi, sizeof(ppi), "%.2f", s->packets_per_irq);
+		snprintf(ppi, sizeof(ppi), s->packets_unseen ? "-" : "%.2f", s->packets_per_irq);
 	}
-	fprintf(f, "%-12.12s %-12.12s %-10.10s %-5s %9s %7.1f %9.1f %11.0f %7s %7.0f %s\n", s->id->dev, s->id->driver,
-		s->id->queue, type, irqs, s->spurious_rate, s->packet_rate, s->byte_rate, ppi, s->avg_handler_ns,
+	if (!s->packets_unseen) {
+		snprintf(pkts, sizeof(pkts), "%.1f", s->packet_rate);
+		snprintf(bytes, sizeof(bytes), "%.0f", s->byte_rate);
+	}
+	fprintf(f, "%-12.12s %-12.12s %-10.10s %-5s %9s %7.1f %9s %11s %7s %7.0f %s\n", s->id->dev, s->id->driver,
+		s->id->queue, type, irqs, s->spurious_rate, pkts, bytes, ppi, s->avg_handler_ns,
 		type[0] ? vm_label(&s->id->vm, vm, sizeof(vm)) : "");
 }
 

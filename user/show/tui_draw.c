@@ -121,6 +121,18 @@ static void cell(const struct tui *t, const struct row *row, enum col_id c, char
 			snprintf(buf, len, "bypass");
 			return;
 		}
+		if (c == C_PPI && s->packets_unseen) {
+			snprintf(buf, len, "-");
+			return;
+		}
+		fmt_num(buf, len, figure(s, c), tui_columns[c].width, tui_columns[c].decimals);
+		return;
+	case C_PKTS:
+	case C_BYTES:
+		if (s->packets_unseen) { /* not a zero: the path's hooks see signals only */
+			snprintf(buf, len, "-");
+			return;
+		}
 		fmt_num(buf, len, figure(s, c), tui_columns[c].width, tui_columns[c].decimals);
 		return;
 	default:
