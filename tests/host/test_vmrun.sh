@@ -50,3 +50,26 @@ test_dmesg_check() {
 	ASSERT_MATCH "$(grep b_warns "$tree/results.tsv" | cut -f3)" 'kernel log: .*WARNING: CPU: 0 PID: 1 at vmrun-selftest' "reason"
 	rm -rf "$tree"
 }
+
+# tools/vm/stallwatch's judgement on saved monitor answers: the IRR/ISR/PPR
+# and RIP/RFL lines of tests/host/hmp/stalled.txt are those QEMU showed in a
+# stalled guest on 2026-12-02 (the rest is a healthy guest's, healthy.txt).
+test_stallwatch_judges_hmp() {
+	local d=$VQ_ROOT/tests/host/hmp w=$VQ_ROOT/tools/vm/stallwatch t out rc
+	t=$(mktemp -d)
+	out=$("$w" --judge "$d/stalled.txt" "$d/stalled.txt" "$d/stalled.txt") && rc=0 || rc=$?
+	ASSERT_EQ "$rc" 3 "exit status on three stalled samples" || return
+	ASSERT_MATCH "$out" "^vector 236 pending with IF set in 3 samples in a row, RIP ffffffff81a59331$" "its evidence" || return
+	"$w" --judge "$d/healthy.txt" "$d/healthy.txt" "$d/healthy.txt" >/dev/null && rc=0 || rc=$?
+	ASSERT_EQ "$rc" 0 "three healthy samples" || return
+	"$w" --judge "$d/stalled.txt" "$d/healthy.txt" "$d/stalled.txt" >/dev/null && rc=0 || rc=$?
+	ASSERT_EQ "$rc" 0 "a healthy sample between two stalled ones" || return
+	# pending with IF clear is masked, not stalled; a vector at or below the PPR's class is not deliverable
+	sed 's/RFL=00000202/RFL=00000002/' "$d/stalled.txt" >"$t/masked"
+	"$w" --judge "$t/masked" "$t/masked" >/dev/null && rc=0 || rc=$?
+	ASSERT_EQ "$rc" 0 "a vector pending with IF clear" || return
+	sed 's/PPR 0x10/PPR 0xe0/' "$d/stalled.txt" >"$t/below"
+	"$w" --judge "$t/below" "$t/below" >/dev/null && rc=0 || rc=$?
+	ASSERT_EQ "$rc" 0 "vector 236 pending under a PPR of 0xe0"
+	rm -rf "$t"
+}
