@@ -185,8 +185,13 @@ static void draw_header(struct tui *t)
 		attroff(A_BOLD);
 	}
 	fmt_num(irq, sizeof(irq), t->total.irq_rate, 9, 1);
-	fmt_num(pkt, sizeof(pkt), t->total.packet_rate, 9, 1);
-	fmt_num(bytes, sizeof(bytes), t->total.byte_rate, 7, 0);
+	if (t->total.packets_unseen) { /* no queue shown counts packets */
+		snprintf(pkt, sizeof(pkt), "-");
+		snprintf(bytes, sizeof(bytes), "-");
+	} else {
+		fmt_num(pkt, sizeof(pkt), t->total.packet_rate, 9, 1);
+		fmt_num(bytes, sizeof(bytes), t->total.byte_rate, 7, 0);
+	}
 	move(1, 0);
 	clrtoeol();
 	printw("IRQ/s %s  PKT/s %s  B/s %s  sort %s%s", irq, pkt, bytes, field_title(t->view.sort), arrow(t));
