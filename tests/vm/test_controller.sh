@@ -152,16 +152,18 @@ test_pingpong_p99_within_10pct() {
 	p99_off=$(hist_p99 "$h0" "$h1")
 	start_run || return
 	# DIM probes out of request/response after 16, then 64, then 256 windows
-	# of 64 round trips: measure between the second probe and the third
-	"$VQMOD" sim rx "$VQSIM_IF" --duration 40 >/dev/null &
-	for _ in $(seq 300); do
+	# of 64 round trips: measure between the second probe and the third. The
+	# wait is a bound, not a claim: the second probe came back after more
+	# than 30 s in one CI run (TCG's round trips vary with the machine).
+	"$VQMOD" sim rx "$VQSIM_IF" --duration 130 >/dev/null &
+	for _ in $(seq 1200); do
 		[ "$(grep -c 'input.0 .* request-response' "$log")" -ge 2 ] && break
 		sleep 0.1
 	done
 	kill $! 2>/dev/null
 	wait $! 2>/dev/null
 	echo "  $(grep -c 'input.0 .*-> .*request-response' "$log") probes out of request/response came back"
-	ASSERT_GE "$(grep -c 'input.0 .* request-response' "$log")" 2 "the second probe came back within 30 s" || return
+	ASSERT_GE "$(grep -c 'input.0 .* request-response' "$log")" 2 "the second probe came back within 120 s" || return
 	h0=$(hist)
 	e2e_on=$("$VQMOD" sim rx "$VQSIM_IF" --duration 4 --json | jq -r '.delay_ns.p99')
 	h1=$(hist)
