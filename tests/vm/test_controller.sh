@@ -163,7 +163,12 @@ test_pingpong_p99_within_10pct() {
 	kill $! 2>/dev/null
 	wait $! 2>/dev/null
 	echo "  $(grep -c 'input.0 .*-> .*request-response' "$log") probes out of request/response came back"
-	ASSERT_GE "$(grep -c 'input.0 .* request-response' "$log")" 2 "the second probe came back within 120 s" || return
+	ASSERT_GE "$(grep -c 'input.0 .* request-response' "$log")" 2 "the second probe came back within 120 s" || {
+		# seen twice in CI (1 probe in 30 s, 0 in 120 s), never alone: what vqmod decided, what the device did
+		tail -n 8 "$log" | cut -c1-240 | sed 's/^/    /'
+		"$VQMOD" sim stats "$DEV" 0 --json | jq -c '.[0] | {packets, notifications, notify_suppressed, drops, coal_usecs, coal_packets, src_frames, src_replies}'
+		return 1
+	}
 	h0=$(hist)
 	e2e_on=$("$VQMOD" sim rx "$VQSIM_IF" --duration 4 --json | jq -r '.delay_ns.p99')
 	h1=$(hist)
