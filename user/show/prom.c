@@ -31,29 +31,9 @@ struct family {
 /* packets where the path counts none (vhost, vhost-vdpa): no sample, not a 0 */
 #define PACKETS_OF(name, expr) VALUE_WHERE(name, expr, !s->packets_unseen)
 /* interrupts that bypass the host are not counted: no sample, where a 0 would mislead */
-static bool total_irqs(const struct vq_sample *s, const struct vq_counters *t, const struct vq_moderation *m, double *v)
-{
-	(void)m;
-	*v = t->irqs;
-	return !s->irqs_unseen;
-}
-
-static bool rate_irq_rate(const struct vq_sample *s, const struct vq_counters *t, const struct vq_moderation *m,
-			  double *v)
-{
-	(void)t, (void)m;
-	*v = s->irq_rate;
-	return !s->irqs_unseen;
-}
-
-static bool irq_bypass(const struct vq_sample *s, const struct vq_counters *t, const struct vq_moderation *m,
-		       double *v)
-{
-	(void)t, (void)m;
-	*v = 1;
-	return s->id->irq_bypass;
-}
-
+VALUE_WHERE(total_irqs, t->irqs, !s->irqs_unseen)
+VALUE_WHERE(rate_irq_rate, s->irq_rate, !s->irqs_unseen)
+VALUE_WHERE(irq_bypass, 1, s->id->irq_bypass)
 VALUE_OF(total_spurious, t->spurious)
 PACKETS_OF(total_packets, t->packets)
 PACKETS_OF(total_bytes, t->bytes)
