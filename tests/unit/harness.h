@@ -49,6 +49,8 @@ struct sim {
 	bool device_figures;	/* pass drops, ring size, pending and the measured delay to the engine */
 	bool hide_ring;		/* ... but not the ring's size and pending (a device that counts drops only) */
 	bool hide_packets;	/* the path shows notifications only (vhost-vdpa): no packets, no bytes */
+	double foreign_per_s;	/* notifications of another source on the queue's vector: coalescing leaves them */
+	double foreign_due;	/* their fraction not yet delivered */
 	struct engine_coal dev; /* what the device has */
 	struct engine_decision last;
 	struct engine_decision last_judged; /* the last decision on a complete window */
@@ -116,6 +118,9 @@ static inline void sim_sample(struct sim *sim, const struct dm_traffic *t, struc
 		dm_run(sim->dm, t, sim->dev.usecs, sim->dev.frames, TICK_NS, &sim->period);
 	} else
 		simple_period(sim, t, &sim->dev, TICK_NS, &sim->period);
+	sim->foreign_due += sim->foreign_per_s * TICK_NS / 1e9;
+	sim->period.notifications += (__u64)sim->foreign_due;
+	sim->foreign_due -= (__u64)sim->foreign_due;
 	memset(s, 0, sizeof(*s));
 	s->period_ns = sim->period.ns;
 	s->events = sim->period.notifications;

@@ -757,6 +757,47 @@ static void budget_split_by_weight_through_sparse_windows(void)
 }
 
 /*
+ * Notifications coalescing does not thin (another source's on the vector,
+ * 3,000/s on each of two ping-pong queues) make the model's predictions
+ * low, and the shares it fits too loose: the budget must hold on what was
+ * measured. Without the feedback the total sat at 21,500/s against 20,000
+ * for good; with it, 18,216.
+ */
+#define FOREIGN 3000
+static void budget_holds_on_measured_total(void)
+{
+	const struct dm_traffic *t[2] = {&pingpong, &pingpong};
+	struct engine_queue_config vm[2] = {{.kind = ENGINE_QUEUE_RX, .group = 10, .weight = 1},
+					    {.kind = ENGINE_QUEUE_RX, .group = 11, .weight = 1}};
+	struct engine *e = new_engine(0, 20000);
+	double rate[2] = {0, 0};
+	struct sim sims[2];
+	int i;
+
+	if (!e)
+		return;
+	for (i = 0; i < 2; i++) {
+		sim_init(&sims[i], e, 400 + i);
+		ASSERT_EQ(engine_queue_remove(e, 400 + i), 0);
+		ASSERT_EQ(engine_queue_add(e, 400 + i, &vm[i]), 0);
+		sims[i].foreign_per_s = FOREIGN;
+	}
+	ASSERT_EQ(engine_group_weight(e, 10, 3), 0);
+	ASSERT_EQ(engine_group_weight(e, 11, 1), 0);
+	for (i = 0; i < 30 * TICKS_PER_S; i++) {
+		tick_all(sims, t, 2);
+		for (int k = 0; i >= 25 * TICKS_PER_S && k < 2; k++)
+			rate[k] += sims[k].period.notifications / 5.0;
+	}
+	printf("  over the last 5 s: %.0f + %.0f interrupts/s (%d/s each not thinned) against a budget of 20000 (3:1); "
+	       "profiles %u, %u\n",
+	       rate[0], rate[1], FOREIGN, sims[0].last.profile, sims[1].last.profile);
+	ASSERT_LE(rate[0] + rate[1], 20400);
+	ASSERT_GT(rate[0], rate[1]);
+	engine_free(e);
+}
+
+/*
  * Bulk at a few thousand packets/s on the default table: its first steps
  * (1 to 8 us) cut interrupts by a few percent, the later ones by more, so
  * the jump goes past the flat start (it stopped at 0 for a VM's 2,910
@@ -903,6 +944,7 @@ int main(int argc, char **argv)
 	RUN("engine", budget_holds_through_sparse_windows);
 	RUN("engine", bulk_jumps_past_flat_first_steps);
 	RUN("engine", budget_split_by_weight_through_sparse_windows);
+	RUN("engine", budget_holds_on_measured_total);
 	RUN("engine", queue_under_share_keeps_dim);
 	RUN("engine", share_freed_when_others_leave);
 	RUN("engine", packets_unknown_uses_completions_or_events);

@@ -350,7 +350,8 @@ static void vqsim_get_config(struct vdpa_device *vdpa, unsigned int offset,
 	struct vqsim_dev *vs = vdpa_to_vqsim(vdpa);
 	unsigned long flags;
 
-	if (offset + len > sizeof(vs->config))
+	/* written so that offset + len cannot wrap */
+	if (offset > sizeof(vs->config) || len > sizeof(vs->config) - offset)
 		return;
 	spin_lock_irqsave(&vs->lock, flags);
 	memcpy(buf, (u8 *)&vs->config + offset, len);

@@ -103,6 +103,7 @@ struct engine *engine_new(const struct engine_config *cfg, const struct engine_a
 	}
 	e->cfg = *cfg;
 	e->alloc = *alloc;
+	e->budget_pm = 1000;
 	return e;
 }
 
@@ -292,6 +293,39 @@ int engine_group_weight(struct engine *e, __u32 group, __u32 weight)
 	return 0;
 }
 
+/*
+ * Holds the budget on what was measured, not on what was predicted: once
+ * every queue has judged a window since the last look, a total over the
+ * budget shrinks the part the shares split (by at most a fifth a round,
+ * to half at the least), and a total under 90% of it gives a quarter of
+ * the cut back. Notifications that coalescing does not thin as the model
+ * predicts (another source's on the same vector, a timer late under TCG)
+ * would otherwise hold the total above the budget for good.
+ */
+static void budget_feedback(struct engine *e)
+{
+	__u64 total = 0, budget = e->cfg.irq_budget;
+	__u32 pm = e->budget_pm;
+
+	for (size_t i = 0; i < e->n; i++) {
+		if (!e->q[i].rate_fresh)
+			return;
+		total = add_saturating(total, e->q[i].measured_rate);
+	}
+	if (!e->n)
+		return;
+	for (size_t i = 0; i < e->n; i++)
+		e->q[i].rate_fresh = false;
+	if (total > budget) {
+		__u64 cut = scale(pm, budget, total);
+
+		pm = cut < pm * 4 / 5 ? pm * 4 / 5 : (__u32)cut;
+		e->budget_pm = pm < BUDGET_PM_MIN ? BUDGET_PM_MIN : pm;
+	} else if ((u128)total * 10 < (u128)budget * 9 && pm < 1000) {
+		e->budget_pm = pm + (1000 - pm + 3) / 4;
+	}
+}
+
 int engine_rebalance(struct engine *e)
 {
 	struct budget_claim *claims;
@@ -316,7 +350,9 @@ int engine_rebalance(struct engine *e)
 		/* not measured yet is not "needs nothing": it gets its weighted part */
 		claims[i].demand = e->q[i].have_demand ? e->q[i].demand : ~0ULL;
 	}
-	ret = budget_share(e->cfg.irq_budget, claims, e->n, e->groups, e->ngroups, &e->alloc);
+	budget_feedback(e);
+	ret = budget_share(scale(e->cfg.irq_budget, e->budget_pm, 1000), claims, e->n, e->groups, e->ngroups,
+			   &e->alloc);
 	if (!ret) {
 		for (size_t i = 0; i < e->n; i++)
 			e->q[i].share = claims[i].share;
@@ -1192,6 +1228,8 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 	}
 	q->demand = d->reason == ENGINE_R_IDLE ? 0 : (__u64)model_predict_rate(e, q, f, q->dim.index);
 	q->have_demand = true;
+	q->measured_rate = f->event_rate;
+	q->rate_fresh = true;
 	window_reset(q);
 }
 

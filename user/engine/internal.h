@@ -17,6 +17,7 @@ typedef unsigned __int128 u128;
 #define NS_PER_SEC  1000000000ULL
 #define NS_PER_MS   1000000ULL
 #define NO_SHARE    (~0ULL)
+#define BUDGET_PM_MIN 500 /* the budget's feedback splits no less than half of it */
 /* A window's measured delay says something once it covers this many notifications. */
 #define DELAY_MIN_COUNT 32
 /* The settling guard (engine.c says why). */
@@ -128,6 +129,8 @@ struct queue {
 	struct engine_coal foreign;
 	bool have_demand;
 	__u64 demand, share;
+	bool rate_fresh;     /* a window was judged since the budget's last look */
+	__u64 measured_rate; /* interrupts/s in the last judged window */
 	__u64 now_ns; /* the queue's time: the sum of its periods */
 	struct load_guard lg;
 	struct loss_guard loss;
@@ -153,6 +156,12 @@ struct engine {
 	struct budget_group *groups;
 	size_t ngroups, groups_cap;
 	size_t decides_since_rebalance;
+	/*
+	 * The part of the budget the shares split, per mille: lowered when a
+	 * round's measured total went over the budget (the model's predictions
+	 * are only predictions), raised again when it is well under.
+	 */
+	__u32 budget_pm;
 };
 
 static inline __u64 add_saturating(__u64 a, __u64 b)
