@@ -69,6 +69,20 @@ ASSERT_MATCH() { # text regex description
 	return 1
 }
 
+# wait_until SECS command...: runs the command every 0.1 s until it succeeds;
+# fails after SECS by the clock. A deadline, not a count of polls: a busy TCG
+# guest stretches each poll (600 of them once took 300 s).
+wait_until() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.1
+	done
+}
+
+gone() { ! kill -0 "$1" 2>/dev/null; } # PID: that process has ended
+
 # skip REASON: ends the subtest as skipped. In CI the host BPF and VM suites
 # must run, so there a skip of theirs is recorded as a failure.
 skip() {

@@ -37,19 +37,26 @@ virtio_of_block() {
 	basename "$(readlink -f "/sys/class/block/$dev/device")" | grep -x 'virtio[0-9]*'
 }
 
+# progs_left ID...: those BPF programs still loaded; progs_gone: none is
+progs_left() {
+	local id
+	for id; do bpftool prog show id "$id" >/dev/null 2>&1 && echo -n "$id "; done
+	true
+}
+progs_gone() { [ -z "$(progs_left "$@")" ]; }
+
+_vqmod_started_or_gone() { grep -q "monitoring" "$1" 2>/dev/null || gone "$vqmod_pid"; }
+
 # Starts vqmod in the background with output in $log and $log.err; waits until
-# it has attached (its "monitoring" line). Sets vqmod_pid.
+# it has attached (its "monitoring" line), 120 s at most. Sets vqmod_pid.
 start_vqmod() { # log args...
 	local log=$1
 	shift
 	: >"$log.err" # before the background child opens it, so no old line matches
 	"$VQMOD" "$@" 2>"$log.err" >"$log" &
 	vqmod_pid=$!
-	for _ in $(seq 600); do
-		grep -q "monitoring" "$log.err" 2>/dev/null && return 0
-		kill -0 "$vqmod_pid" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_until 120 _vqmod_started_or_gone "$log.err"
+	grep -q "monitoring" "$log.err" 2>/dev/null && return 0
 	echo "  vqmod did not start: $(cat "$log.err")"
 	return 1
 }

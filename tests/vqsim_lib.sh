@@ -3,6 +3,7 @@
 # Source after setting VQ_ROOT. Needs the 6.12 guest (vdpa, virtio_vdpa).
 
 VQMOD=${VQMOD:-$VQ_ROOT/vqmod}
+source "$VQ_ROOT/tests/lib.sh" # wait_until, also for the demo and the benchmarks
 
 # In a test: skips where the kernel has no vDPA (6.1), else loads vqsim.
 vqsim_require() {
@@ -20,6 +21,14 @@ vqsim_load() {
 	insmod "$VQ_ROOT/tools/vqsim/vqsim.ko"
 }
 
+# _vqsim_netdev NAME: sets VQSIM_VIRTIO and VQSIM_IF once virtio_net has
+# probed; both empty until then, never a name left from before
+_vqsim_netdev() {
+	VQSIM_VIRTIO= VQSIM_IF=
+	VQSIM_VIRTIO=$(ls "/sys/bus/vdpa/devices/$1" 2>/dev/null | grep -m1 '^virtio[0-9]*$') &&
+		VQSIM_IF=$(ls "/sys/bus/virtio/devices/$VQSIM_VIRTIO/net" 2>/dev/null) && [ -n "$VQSIM_IF" ]
+}
+
 # vqsim_up NAME [vdpa dev add args]: adds the device and brings its
 # virtio_net netdev up. Sets VQSIM_VIRTIO (virtioN) and VQSIM_IF (the netdev).
 vqsim_up() {
@@ -27,12 +36,7 @@ vqsim_up() {
 	shift
 	vqsim_load || return
 	vdpa dev add name "$name" mgmtdev vqsim "$@" || return
-	VQSIM_VIRTIO= VQSIM_IF=
-	for _ in $(seq 100); do
-		VQSIM_VIRTIO=$(ls "/sys/bus/vdpa/devices/$name" 2>/dev/null | grep -m1 '^virtio[0-9]*$') &&
-			VQSIM_IF=$(ls "/sys/bus/virtio/devices/$VQSIM_VIRTIO/net" 2>/dev/null) && [ -n "$VQSIM_IF" ] && break
-		sleep 0.1
-	done
+	wait_until 30 _vqsim_netdev "$name"
 	[ -n "$VQSIM_IF" ] || { echo "vqsim_up: no netdev for $name" >&2; return 1; }
 	# no IPv6 chatter: the loopback would return it as rx traffic
 	sysctl -qw "net.ipv6.conf.$VQSIM_IF.disable_ipv6=1" 2>/dev/null
@@ -52,14 +56,15 @@ vqsim_bind() {
 	echo "$drv" >"$dev/driver_override" && echo "$name" >"/sys/bus/vdpa/drivers/$drv/bind"
 }
 
+# _vqsim_vhost_name NAME: sets n to vhost-vdpa-N once its /dev node is there
+_vqsim_vhost_name() {
+	n=$(ls "/sys/bus/vdpa/devices/$1" 2>/dev/null | grep -m1 '^vhost-vdpa-[0-9]*$') && [ -c "/dev/$n" ]
+}
+
 # vqsim_vhost_node NAME: prints /dev/vhost-vdpa-N of a device bound to vhost_vdpa.
 vqsim_vhost_node() {
 	local n
-	for _ in $(seq 50); do
-		n=$(ls "/sys/bus/vdpa/devices/$1" 2>/dev/null | grep -m1 '^vhost-vdpa-[0-9]*$')
-		[ -n "$n" ] && [ -c "/dev/$n" ] && { echo "/dev/$n"; return 0; }
-		sleep 0.1
-	done
+	wait_until 30 _vqsim_vhost_name "$1" && { echo "/dev/$n"; return 0; }
 	echo "vqsim_vhost_node: no /dev/vhost-vdpa-N for $1" >&2
 	return 1
 }
@@ -99,4 +104,16 @@ vqsim_traffic() {
 	local name=$1 queue=$2
 	shift 2
 	"$VQMOD" sim traffic "$name" "$queue" "$@" >/dev/null
+}
+
+# coal: rx queue 0 of $DEV as usecs/frames; coal_is_not SETTING: it is not that
+coal() { echo "$(vqsim_stat "$DEV" 0 coal_usecs)/$(vqsim_stat "$DEV" 0 coal_packets)"; }
+coal_is_not() { [ "$(coal)" != "$1" ]; }
+
+# rx0_held SETTING LINE LOG: rx queue 0 is still at SETTING, and vqmod run's
+# LOG has no move of input.0 (from != to, back-offs for loss too) after LINE.
+# Only input.0's: the tx queue's own moves say nothing of rx 0.
+rx0_held() {
+	[ "$(coal)" = "$1" ] &&
+		! tail -n +$(($2 + 1)) "$3" | awk '$3 == "input.0" && $5 == "->" && $4 != $6 { moved = 1 } END { exit !moved }'
 }

@@ -144,14 +144,8 @@ test_bpftool_75_alone_counts_match_proc_interrupts() {
 	# vqmod unpin takes bpftool's layout: the pins go, and the programs with them
 	ASSERT_TRUE "vqmod unpin of bpftool's pin" "$VQMOD" unpin "$pin" || return
 	ASSERT_TRUE "the pin is gone" test ! -e "$pin" || return
-	for _ in $(seq 20); do
-		left=
-		for id in $ids; do
-			bpftool prog show id "$id" >/dev/null 2>&1 && left+="$id "
-		done
-		[ -z "$left" ] && break
-		sleep 0.1
-	done
+	wait_until 5 progs_gone $ids
+	left=$(progs_left $ids)
 	ASSERT_EQ "$left" "" "programs left after unpin"
 }
 

@@ -166,14 +166,8 @@ test_signals_detach() {
 		wait "$vqmod_pid" || rc=$?
 		ASSERT_EQ "$rc" 0 "exit status after SIG$sig" || return
 		# programs are freed after an RCU grace period: allow a moment
-		for _ in $(seq 20); do
-			left=
-			for id in $ids; do
-				bpftool prog show id "$id" >/dev/null 2>&1 && left+="$id "
-			done
-			[ -z "$left" ] && break
-			sleep 0.1
-		done
+		wait_until 5 progs_gone $ids
+		left=$(progs_left $ids)
 		ASSERT_EQ "$left" "" "programs left after SIG$sig" || return
 	done
 }

@@ -47,7 +47,7 @@ test_pin_bpftool_and_from_pinned() {
 	progs_before=$(bpftool prog show | grep -c '^[0-9]')
 	"$VQMOD" top -J -i 2 -n 1 --from-pinned "$dir" >/var/tmp/vqpin$$.json 2>/var/tmp/vqpin$$.err &
 	pid=$!
-	for _ in $(seq 50); do grep -q monitoring /var/tmp/vqpin$$.err && break; sleep 0.1; done
+	wait_until 10 grep -q monitoring /var/tmp/vqpin$$.err
 	progs_during=$(bpftool prog show | grep -c '^[0-9]')
 	disk_io 200
 	wait "$pid"
@@ -89,7 +89,7 @@ test_run_from_pinned() {
 	"$VQMOD" run --dry-run --from-pinned "$dir" --duration 4 --listen $port --state /run/vqrunpin$$.state \
 		2>/var/tmp/vqrunpin$$.err &
 	pid=$!
-	for _ in $(seq 50); do grep -q monitoring /var/tmp/vqrunpin$$.err && break; sleep 0.1; done
+	wait_until 10 grep -q monitoring /var/tmp/vqrunpin$$.err
 	progs_during=$(bpftool prog show | grep -c '^[0-9]')
 	disk_io 300
 	sleep 1.5

@@ -162,7 +162,7 @@ test_textfile() {
 	trap "kill \$pid 2>/dev/null; rm -rf '$dir'" EXIT
 	"$VQMOD" top -b -i 0.2 -n 15 --prom-file "$f" >/dev/null 2>"$dir/err" &
 	pid=$!
-	for _ in $(seq 50); do [ -e "$f" ] && break; sleep 0.1; done
+	wait_until 10 test -e "$f"
 	ASSERT_TRUE "the textfile appears at start" test -e "$f" || return
 	disk_io 300 &
 	# every read sees a whole file: the old one or the new one
@@ -199,7 +199,7 @@ test_http() {
 	trap "kill \$pid 2>/dev/null; rm -rf '$dir'" EXIT
 	"$VQMOD" top -b -i 0.2 --listen "127.0.0.1:$port" >/dev/null 2>"$dir/err" &
 	pid=$!
-	for _ in $(seq 50); do grep -q monitoring "$dir/err" && break; sleep 0.1; done
+	wait_until 10 grep -q monitoring "$dir/err"
 	disk_io 200
 	sleep 0.5
 	code=$(http GET /metrics)
@@ -237,7 +237,7 @@ test_listen_default_and_bad_addresses() {
 	err=$(mktemp)
 	trap "rm -f '$err'" EXIT
 	"$VQMOD" top -b -i 0.2 -n 5 --listen "$port" >/dev/null 2>"$err" &
-	for _ in $(seq 50); do grep -q monitoring "$err" && break; sleep 0.1; done
+	wait_until 10 grep -q monitoring "$err"
 	ASSERT_MATCH "$(ss -Hltn "sport = :$port")" "127.0.0.1:$port" "a bare port listens on loopback" || return
 	wait
 	for a in localhost:9100 1.2.3:80 1.2.3.4:0 1.2.3.4:65536 1.2.3.4: :80 '[::1]' ::1:80 abc 0x7f000001:80 \

@@ -21,28 +21,20 @@ setup() {
 	trap "kill -9 \${vqmod_pid:-} \${second_pid:-} 2>/dev/null; vqsim_down $DEV; rm -f '$state'* '$log'* /tmp/vqown.*" EXIT
 }
 
-coal() { echo "$(vqsim_stat "$DEV" 0 coal_usecs)/$(vqsim_stat "$DEV" 0 coal_packets)"; }
-
 # vqmod run on the device, with the JSON log, until it has set rx queue 0
 start_moderating() { # more options
 	local before
 	before=$(coal)
 	vqsim_traffic "$DEV" 0 start $BULK
 	start_vqmod "$log" run --device "$VQSIM_VIRTIO" --state "$state" --log json "$@" || return
-	for _ in $(seq 100); do
-		[ "$(coal)" != "$before" ] && return 0
-		sleep 0.1
-	done
+	wait_until 60 coal_is_not "$before" && return 0
 	echo "  vqmod run never set $DEV queue 0: $(cat "$log.err")"
 	return 1
 }
 
-# waits up to 5 s for a line matching $2 in file $1
+# waits up to 30 s for a line matching $2 in file $1
 wait_line() {
-	for _ in $(seq 50); do
-		grep -Eq -- "$2" "$1" && return 0
-		sleep 0.1
-	done
+	wait_until 30 grep -Eq -- "$2" "$1" && return 0
 	echo "  no line /$2/ in $1:"
 	sed 's/^/  | /' "$1" | tail -5
 	return 1
@@ -98,10 +90,7 @@ test_take_back_keeps_it() {
 	start_moderating --take-back || return
 	ethtool -C "$VQSIM_IF" rx-usecs 33 rx-frames 5 || return
 	wait_line "$log" '"event":"take-back"' || return
-	for _ in $(seq 50); do
-		[ "$(coal)" != 33/5 ] && break
-		sleep 0.1
-	done
+	wait_until 30 coal_is_not 33/5
 	ASSERT_NE "$(coal)" 33/5 "vqmod set it again" || return
 	ASSERT_EQ "$(grep -c '"event":"yield"' "$log")" 0 "no yield with --take-back" || return
 	stop_run

@@ -41,13 +41,11 @@ test_disk_irq() {
 # Later subtests find the NICs back in the initial netns: deleting a netns
 # returns its physical devices, in the background.
 net_cleanup() {
-	local i
+	local a b # the trap runs after test_net_irqs has returned: its locals are gone
+	read -r a b <<<"$VQ_NETDEVS"
 	ip netns del vqa 2>/dev/null
 	ip netns del vqb 2>/dev/null
-	for i in $(seq 50); do
-		[ -e "/sys/class/net/$a" ] && [ -e "/sys/class/net/$b" ] && return
-		sleep 0.1
-	done
+	wait_until 10 test -e "/sys/class/net/$a" -a -e "/sys/class/net/$b" && return
 	echo "  net_cleanup: $a or $b did not come back"
 }
 

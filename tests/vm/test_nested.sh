@@ -94,7 +94,7 @@ test_two_vms_through_a_bridge() {
 	ASSERT_EQ "$rcb" 0 "vmb's status: $(head -c 300 "$t/b")" || return
 	ASSERT_EQ "$(cat "$t/a")" "5 packets received" "vma's pings answered by vmb" || return
 	ASSERT_MATCH "$(cat "$t/b")" '^echo requests: ([6-9]|[1-9][0-9]+)$' "vmb saw vma's pings" || return
-	ASSERT_TRUE "vma's QEMU ended" bash -c "! kill -0 $pa 2>/dev/null" || return
+	ASSERT_TRUE "vma's QEMU ended" gone "$pa" || return
 	ASSERT_TRUE "vma's tap removed" bash -c "! test -e /sys/class/net/$ta" || return
 	vm_log_clean vma || return
 	vm_log_clean vmb
@@ -171,7 +171,7 @@ test_boot_timeout() {
 	ASSERT_EQ "$rc" 124 "exit status of a VM past its boot timeout" || return
 	ASSERT_MATCH "$(cat "$err")" 'did not start its command within 2 s, QEMU killed -- VM slow console:' "why" || return
 	pid=$(vm_info slow pid)
-	ASSERT_TRUE "QEMU $pid is gone" bash -c "! kill -0 $pid 2>/dev/null"
+	ASSERT_TRUE "QEMU $pid is gone" gone "$pid"
 }
 
 # The vhost-vdpa NIC needs its device; without it nothing starts.

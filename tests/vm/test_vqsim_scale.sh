@@ -54,13 +54,18 @@ notified() {
 		| .[] | select(.type == "rx" and .notifications > 0) | "virtio\($virtio[.dev]) \(.queue)"' | sort
 }
 
+notified_at_least() { [ "$(notified | wc -l)" -ge "$1" ]; }
+adopted() { grep -c "moderating .* input\." "$log.err"; }
+adopted_at_least() { [ "$(adopted)" -ge "$1" ]; }
+
 test_top_lists_and_run_adopts_1056_queues() {
 	setup || return
 	local want got listed missing adopted cpu0 cpu1 t0 t1 hz
 	want=$((NDEV * (2 * VQP + 1)))
 	ASSERT_EQ "$("$VQMOD" sim stats --json | jq length)" "$want" "vqsim's queues" || return
 	traffic start || return
-	sleep 2
+	# a wait by the clock, not a fixed 2 s: every queue here notifies
+	wait_until 30 notified_at_least $((WIDE * VQP + NDEV - WIDE))
 	# every rx queue that notified is listed by top, by its vqsim name and index
 	got=$(notified | wc -l)
 	ASSERT_GE "$got" $((WIDE * VQP + NDEV - WIDE)) "rx queues with events" || return
@@ -71,8 +76,9 @@ test_top_lists_and_run_adopts_1056_queues() {
 	ASSERT_EQ "$missing" 0 "top lists every rx queue with an event" || return
 
 	start_vqmod "$log" run --state "$state" || return
-	sleep 10
-	adopted=$(grep -c "moderating .* input\." "$log.err")
+	# vqmod run, saturated here, adopts them at its own pace: up to 60 s, not a fixed 10
+	wait_until 60 adopted_at_least "$got"
+	adopted=$(adopted)
 	echo "  vqmod run moderates $adopted rx queues"
 	ASSERT_GE "$adopted" "$got" "run adopts every rx queue with an event" || return
 	hz=$(getconf CLK_TCK)
@@ -86,10 +92,7 @@ test_top_lists_and_run_adopts_1056_queues() {
 	traffic stop
 	kill -TERM "$vqmod_pid"
 	# every wait has a timeout: restoring 1,056 queues takes a while under TCG, not minutes
-	for _ in $(seq 1200); do
-		kill -0 "$vqmod_pid" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_until 120 gone "$vqmod_pid"
 	if kill -0 "$vqmod_pid" 2>/dev/null; then
 		echo "  vqmod run still running 120 s after SIGTERM: $(tail -n 3 "$log.err" | tr '\n' ' ')"
 		kill -KILL "$vqmod_pid"

@@ -201,10 +201,8 @@ test_virtio_after_vhost() {
 	prog_start "$out" "$node" good --tx 100 --timeout 60
 	ASSERT_TRUE "vhost session" prog_wait || { cat "$out"; return 1; }
 	ASSERT_TRUE "rebind to virtio_vdpa" vqsim_bind $DEV virtio_vdpa || return
-	for _ in $(seq 100); do
-		ifn=$(ls /sys/bus/vdpa/devices/$DEV/virtio*/net 2>/dev/null) && [ -n "$ifn" ] && break
-		sleep 0.1
-	done
+	wait_until 30 _vqsim_netdev $DEV
+	ifn=$VQSIM_IF
 	ASSERT_NE "$ifn" "" "a virtio_net netdev again" || return
 	ASSERT_EQ "$(refusals -1 driver_dma_api)" 1 "virtio_vdpa is the DMA API user" || return
 	ASSERT_TRUE "pass-through again" grep -q '^as 0 passthrough' /sys/kernel/debug/vqsim/$DEV/iotlb || return
@@ -212,7 +210,7 @@ test_virtio_after_vhost() {
 	ip link set "$ifn" up
 	pk=$(qstat $DEV 0 packets)
 	vqsim_traffic $DEV 0 start rate 300 size 200 || return
-	rx=$($SIM rx "$ifn" --duration 2 --json)
+	rx=$($SIM rx "$ifn" --count 300 --duration 30 --json)  # a count, not a rate
 	vqsim_traffic $DEV 0 stop
 	echo "  virtio_vdpa after vhost: $rx"
 	ASSERT_GE "$(jq .frames <<<"$rx")" 300 "frames received by virtio_net" || return

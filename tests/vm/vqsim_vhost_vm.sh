@@ -265,7 +265,7 @@ run_traffic() {
 
 	echo quit >&"$con"
 	vm_wait '^vm: bye' 60
-	for _ in $(seq 50); do kill -0 "$qpid" 2>/dev/null || break; sleep 0.2; done
+	wait_until 10 gone "$qpid"
 	wait "$qpid"
 	check "QEMU exited by itself (rc $?)" test $? -eq 0
 	qpid=
