@@ -51,10 +51,10 @@ wait_changed() {
 # loss guard's 0/0 after TCG's NAPI fell behind: 9.6x), at the default rx
 # table's top, 256/256, where DIM takes bulk (under the loss guard's ceiling
 # a CI run's 64/256 cut 8.2x).
-# The cut grows with the rate: at the top the queue took about 2,700
-# interrupts/s at 10k, 15k and 30k packets/s alike (5.7x, 6.5x, 16x; one run,
-# 2026-12-03), hence 30k. Windows until a settled one, for up to 90 s: the
-# guard holds 30 s, and a CI run backed off three windows running.
+# The cut grows with the rate: at the top the interrupt rate does not (make
+# bench's top_rates, 2026-12-04: 6.55x at 10k, 13.7x at 15k, 29.6x at 30k),
+# hence 30k. Windows until a settled one, for up to 90 s: the guard holds
+# 30 s, and a CI run backed off three windows running.
 test_bulk_cuts_irqs_per_packet_10x() {
 	setup || return
 	local before after n0 p0 n1 p1 c0 l0 try end
