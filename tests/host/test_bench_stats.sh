@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # tools/bench/stats, the bench's statistics (DESIGN §11): its medians and
 # 95% intervals hold their coverage on distributions whose median is known,
-# paired ratios survive drift, verdicts follow the intervals, and a broken
-# interval makes the self-test fail.
+# paired ratios survive drift, verdicts follow the intervals, a broken
+# interval makes the self-test fail, and the report pairs its ratios by round.
 
 STATS=$VQ_ROOT/tools/bench/stats
 
@@ -62,4 +62,25 @@ for _ in range(40): print("x\t%f" % r.gauss(100, 15))' >"$tsv"
 	ASSERT_TRUE "the interval [$lo, $hi] holds the true median 100" \
 		awk -v lo="$lo" -v hi="$hi" 'BEGIN { exit !(lo <= 100 && 100 <= hi) }' || return
 	ASSERT_TRUE "and is narrower than +-15 (one sd)" awk -v lo="$lo" -v hi="$hi" 'BEGIN { exit !(hi - lo < 30) }'
+}
+
+# tools/bench/report's top_rates table pairs its cut by round: none's irq/pkt
+# 2 1 4 1 3 1 over the top's 0.1 0.1 0.1 0.05 0.1 0.1 is 20 10 40 20 30 10,
+# median 20 in [10, 40] at n = 6; unpaired medians would give 1.5 / 0.1 = 15.
+test_report_top_rates_pairs_by_round() {
+	need_python3
+	local d out r none=(2 1 4 1 3 1) top=(0.1 0.1 0.1 0.05 0.1 0.1)
+	d=$(mktemp -d)
+	trap "rm -rf '$d'" RETURN
+	printf 'key\tvalue\nreps\t6\n' >"$d/meta.tsv"
+	{
+		printf 'rep\tworkload\tpolicy\tpps\tirq_per_pkt\tp50_us\tp99_us\tguest_cpu_ns_pkt\tvqmod_cpu_ns_pkt\tlost\tchanges_per_min\treact_down_ms\treact_up_ms\tirq_per_s\n'
+		for r in 0 1 2 3 4 5; do
+			printf '%d\tbulk@30000\tnone\t30000\t%s\t1\t2\t3\t0\t0\t0\t-\t-\t30000\n' $((r + 1)) "${none[r]}"
+			printf '%d\tbulk@30000\ttop\t30000\t%s\t1\t2\t3\t0\t%d\t0\t-\t-\t1000\n' $((r + 1)) "${top[r]}" "$r"
+		done
+	} >"$d/top_rates.tsv"
+	out=$("$VQ_ROOT/tools/bench/report" "$d") || return
+	ASSERT_MATCH "$out" '\| 30000 \| .* \| 20 \[10, 40\] \| 0 \[0, 0\] \| 2\.5 \[0, 5\] \|' "the 30,000 row: cut paired by round, lost" || return
+	ASSERT_MATCH "$out" "the CI test's 10x\) \| 20 \[10, 40\] \| >= 10 \| met \|" "the goal row"
 }
