@@ -73,3 +73,38 @@ test_stallwatch_judges_hmp() {
 	ASSERT_EQ "$rc" 0 "vector 236 pending under a PPR of 0xe0"
 	rm -rf "$t"
 }
+
+# A monitor that is not there yet, with --pid of a live process: stallwatch
+# waits for it and then judges it (a QEMU slow to start under load had been
+# taken for one that had ended, and its guest went unwatched). A stand-in
+# monitor, up 1 s late, answers every command with the stalled guest's lines.
+# Once the process has gone, a missing monitor ends the watch.
+test_stallwatch_waits_for_a_late_monitor() {
+	local w=$VQ_ROOT/tools/vm/stallwatch t out rc hmp sleeper
+	command -v python3 >/dev/null || skip "no python3"
+	t=$(mktemp -d)
+	trap "kill \${hmp:-} \${sleeper:-} 2>/dev/null; rm -rf '$t'" RETURN
+	sleep 60 &
+	sleeper=$!
+	(sleep 1 && exec python3 -c '
+import socket, sys
+answer = open(sys.argv[2]).read().encode() + b"(qemu) "
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(4)
+while True:
+    c, _ = s.accept()
+    c.sendall(b"(qemu) ")
+    f = c.makefile("rb")
+    for line in f:
+        c.sendall(answer)
+    c.close()' "$t/monitor" "$VQ_ROOT/tests/host/hmp/stalled.txt") &
+	hmp=$!
+	out=$(timeout 30 "$w" "$t/monitor" --every 0.2 --samples 3 --pid "$sleeper") && rc=0 || rc=$?
+	ASSERT_EQ "$rc" 3 "exit status: the late monitor was watched and judged stalled" || return
+	ASSERT_MATCH "$out" "^vector 236 pending with IF set in 3 samples in a row" "its evidence" || return
+	kill "$sleeper"
+	wait "$sleeper" 2>/dev/null
+	timeout 30 "$w" "$t/none" --every 0.2 --pid "$sleeper" && rc=0 || rc=$?
+	ASSERT_EQ "$rc" 0 "no monitor and the process gone: the watch ends"
+}
