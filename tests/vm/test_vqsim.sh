@@ -46,7 +46,7 @@ traffic_until() {
 	rate=$(sed -n 's/.*rate \([0-9]*\).*/\1/p' <<<"$*")
 	base=$(qstat "$dev" "$q" packets) || return 1
 	$SIM traffic "$dev" "$q" start "$@" || return 1
-	sleep "$(awk -v n="$n" -v r="${rate:-0}" 'BEGIN { printf "%.2f", r > 0 ? n / r : 0 }')"
+	sleep "$(awk -v n="$n" -v r="${rate:-0}" 'BEGIN { printf "%.2f", (r > 0 ? n / r : 0) }')"
 	while got=$(($(qstat "$dev" "$q" packets) - base)) && [ "$got" -lt "$n" ]; do
 		[ $SECONDS -lt $end ] || {
 			echo "  queue $q: $got of $n buffers used in 30 s"
