@@ -83,6 +83,17 @@ wait_until() {
 
 gone() { ! kill -0 "$1" 2>/dev/null; } # PID: that process has ended
 
+# reap PID...: SIGKILLs this shell's children and waits for them, so bash does
+# not print "Killed" lines into the log when it finds them dead later
+reap() {
+	local p
+	for p; do
+		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	return 0
+}
+
 # skip REASON: ends the subtest as skipped. In CI the host BPF and VM suites
 # must run, so there a skip of theirs is recorded as a failure.
 skip() {

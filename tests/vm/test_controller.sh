@@ -17,7 +17,7 @@ setup() {
 	vqsim_up "$DEV" || return
 	state=$(mktemp -u /tmp/vqmod-state.XXXXXX)
 	log=$(mktemp)
-	trap "kill -9 \${vqmod_pid:-} 2>/dev/null; vqsim_down $DEV; rm -f '$state' '$log' '$log.err'" EXIT
+	trap "reap \${vqmod_pid:-}; vqsim_down $DEV; rm -f '$state' '$log' '$log.err'" EXIT
 }
 
 # notifications and packets of rx queue 0 over SECONDS: "N P"

@@ -18,7 +18,7 @@ setup() {
 	vqsim_up "$DEV" || return
 	state=$(mktemp -u /tmp/vqmod-state.XXXXXX)
 	log=$(mktemp)
-	trap "kill -9 \${vqmod_pid:-} \${second_pid:-} 2>/dev/null; vqsim_down $DEV; rm -f '$state'* '$log'* /tmp/vqown.*" EXIT
+	trap "reap \${vqmod_pid:-} \${second_pid:-}; vqsim_down $DEV; rm -f '$state'* '$log'* /tmp/vqown.*" EXIT
 }
 
 # vqmod run on the device, with the JSON log, until it has set rx queue 0

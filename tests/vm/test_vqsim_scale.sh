@@ -17,7 +17,7 @@ setup() {
 	vqsim_require || return
 	log=$(mktemp)
 	state=$(mktemp -u /tmp/vqmod-state.XXXXXX)
-	trap "kill -9 \${vqmod_pid:-} 2>/dev/null; for d in \$(seq 0 $((NDEV - 1))); do vdpa dev del vqs\$d 2>/dev/null; done; rm -f '$log'* '$state'*" EXIT
+	trap "reap \${vqmod_pid:-}; for d in \$(seq 0 $((NDEV - 1))); do vdpa dev del vqs\$d 2>/dev/null; done; rm -f '$log'* '$state'*" EXIT
 	local d i
 	for d in $(seq 0 $((NDEV - 1))); do
 		vqsim_up "vqs$d" max_vqp "$VQP" || return
