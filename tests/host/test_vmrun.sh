@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The VM harness itself: tools/vm/run's exit status, timeout, output and cwd,
-# and the in-guest runner's dmesg check. Each subtest boots one guest.
+# the in-guest runner's dmesg check, stallwatch, and tests/vm/boot's rerun of a
+# stalled guest. The tools/vm/run tests each boot one guest.
 
 vmrun() { "$VQ_ROOT/tools/vm/run" "$@"; }
 
@@ -107,4 +108,47 @@ while True:
 	wait "$sleeper" 2>/dev/null
 	timeout 30 "$w" "$t/none" --every 0.2 --pid "$sleeper" && rc=0 || rc=$?
 	ASSERT_EQ "$rc" 0 "no monitor and the process gone: the watch ends"
+}
+
+# tests/vm/boot runs a guest the nested-SVM stall ended (tools/vm/run's exit
+# 126) again, up to VQ_STALL_RUNS runs, keeping the results of guests before
+# it and of its last run only; another failure is not run again. The stall
+# cannot be made on demand, so tools/vm/run is a stand-in here: each run adds
+# a result line and exits with the next status listed in codes.
+test_boot_reruns_a_stalled_guest() {
+	local tree rc
+	tree=$(mktemp -d)
+	trap "rm -rf '$tree'" RETURN
+	mkdir -p "$tree/tests/vm" "$tree/tools/vm"
+	cp "$VQ_ROOT/tests/vm/boot" "$tree/tests/vm/"
+	cat >"$tree/tools/vm/run" <<-'EOF2'
+		#!/bin/sh
+		n=$(($(cat "$VQ_ROOT/runs" 2>/dev/null || echo 0) + 1))
+		echo "$n" >"$VQ_ROOT/runs"
+		printf 'PASS\tvm-x/run%s\t\n' "$n" >>"$VQ_RESULTS"
+		exit "$(sed -n "${n}p" "$VQ_ROOT/codes")"
+	EOF2
+	chmod +x "$tree/tools/vm/run"
+	mkdir -p "$tree/.output"
+	# boot_with "CODES" [VAR=value...]: boot's exit status; it leaves runs,
+	# results.tsv (under the tree's .output, as boot wants) and err in the tree
+	boot_with() {
+		rm -f "$tree/runs"
+		printf 'PASS\tearlier/guest\t\n' >"$tree/.output/results.tsv"
+		tr ' ' '\n' <<<"$1" >"$tree/codes"
+		shift
+		env "$@" VQ_RESULTS="$tree/.output/results.tsv" "$tree/tests/vm/boot" 6.12-vms 2>"$tree/err"
+	}
+	boot_results() { cut -f2 "$tree/.output/results.tsv" | tr '\n' ' '; }
+	boot_with "126 126 0" && rc=0 || rc=$?
+	ASSERT_EQ "$rc $(cat "$tree/runs")" "0 3" "two stalls, then a run to the end: exit status and runs" || return
+	ASSERT_EQ "$(boot_results)" "earlier/guest vm-x/run3 " "the earlier guest's results and the last run's" || return
+	ASSERT_MATCH "$(cat "$tree/err")" "stalled .* in run 2 of 3; its results dropped" "says so" || return
+	boot_with "126 126 0" VQ_STALL_RUNS=2 && rc=0 || rc=$?
+	ASSERT_EQ "$rc $(cat "$tree/runs")" "126 2" "VQ_STALL_RUNS=2: two stalls end it" || return
+	boot_with "1 0" && rc=0 || rc=$?
+	ASSERT_EQ "$rc $(cat "$tree/runs")" "1 1" "another failure is not run again" || return
+	boot_with "0" VQ_STALL_RUNS=0 && rc=0 || rc=$?
+	ASSERT_EQ "$rc $(cat "$tree/runs" 2>/dev/null || echo none)" "2 none" "VQ_STALL_RUNS=0 refused before any run" || return
+	ASSERT_MATCH "$(cat "$tree/err")" "VQ_STALL_RUNS '0': give the runs" "and why"
 }
