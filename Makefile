@@ -30,7 +30,7 @@ USER_LIBS := $(foreach l,show act monitor engine core,$(call layer_lib,$(l)))
 UNIT_PLAIN := uapi unit
 UNIT_ENGINE := dim engine engine_guards
 UNIT_CORE := sample queue history modstate atomic_file delay_hist
-UNIT_SHOW := prom
+UNIT_SHOW := prom json
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/unit_%,$(wildcard tests/unit/test_*.c))
 # Sources a unit test is built with beside its own: the engine's run against
 # a device model written apart from the engine.

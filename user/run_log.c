@@ -4,6 +4,24 @@
 #include <time.h>
 #include "core/clock.h"
 #include "run.h"
+#include "show/output.h"
+
+/*
+ * A JSON log line's start: its time, the queue's names, the device written
+ * to, and the VM the queue serves (as vqmod top -J gives them), each with a
+ * comma after. Names are escaped: they come from the kernel and from QEMU.
+ */
+static void json_names(FILE *f, double t, const struct vq_ident *id, const struct ctl_queue *q)
+{
+	fprintf(f, "{\"time\":%.6f,\"dev\":", t);
+	json_string(f, id->dev);
+	fputs(",\"queue\":", f);
+	json_string(f, id->queue);
+	fprintf(f, ",\"index\":%u,\"target\":", id->key.queue);
+	json_string(f, q->target.dev);
+	fputc(',', f);
+	json_vm_fields(f, id);
+}
 
 void run_log_decision(const struct controller *ctl, const struct vq_ident *id, const struct ctl_queue *q,
 		      const struct engine_decision *d)
@@ -11,18 +29,19 @@ void run_log_decision(const struct controller *ctl, const struct vq_ident *id, c
 	double t = clock_wall();
 
 	if (ctl->o->json) {
-		printf("{\"time\":%.6f,\"dev\":\"%s\",\"queue\":\"%s\",\"index\":%u,\"target\":\"%s\",\"change\":%s,"
-		       "\"old\":{\"usecs\":%u,\"frames\":%u},\"new\":{\"usecs\":%u,\"frames\":%u},\"profile\":%u,"
-		       "\"reason\":\"%s\",\"text\":\"%s\",\"window_ns\":%llu,\"events\":%llu,\"packets\":%llu,"
-		       "\"bytes\":%llu,\"irqs_per_s\":%llu,\"packets_per_s\":%llu,\"packets_per_irq\":%.2f,"
-		       "\"drops\":%llu,\"pending_max\":%u,\"ring_size\":%u,\"delay_p99_ns\":%llu,\"delay_count\":%llu",
-		       t, id->dev, id->queue, id->key.queue, q->target.dev, d->change ? "true" : "false",
-		       q->current.usecs, q->current.frames, d->next.usecs, d->next.frames, d->profile,
-		       engine_reason_name(d->reason), d->text, (unsigned long long)d->window_ns,
-		       (unsigned long long)d->window_events, (unsigned long long)d->window_packets,
-		       (unsigned long long)d->window_bytes, (unsigned long long)d->event_rate,
-		       (unsigned long long)d->packet_rate, d->ppi_x100 / 100.0, (unsigned long long)d->drops,
-		       d->pending_max, d->ring_size, (unsigned long long)d->delay_p99_ns,
+		json_names(stdout, t, id, q);
+		printf("\"change\":%s,\"old\":{\"usecs\":%u,\"frames\":%u},\"new\":{\"usecs\":%u,\"frames\":%u},"
+		       "\"profile\":%u,\"reason\":\"%s\",\"text\":",
+		       d->change ? "true" : "false", q->current.usecs, q->current.frames, d->next.usecs, d->next.frames,
+		       d->profile, engine_reason_name(d->reason));
+		json_string(stdout, d->text);
+		printf(",\"window_ns\":%llu,\"events\":%llu,\"packets\":%llu,\"bytes\":%llu,\"irqs_per_s\":%llu,"
+		       "\"packets_per_s\":%llu,\"packets_per_irq\":%.2f,\"drops\":%llu,\"pending_max\":%u,"
+		       "\"ring_size\":%u,\"delay_p99_ns\":%llu,\"delay_count\":%llu",
+		       (unsigned long long)d->window_ns, (unsigned long long)d->window_events,
+		       (unsigned long long)d->window_packets, (unsigned long long)d->window_bytes,
+		       (unsigned long long)d->event_rate, (unsigned long long)d->packet_rate, d->ppi_x100 / 100.0,
+		       (unsigned long long)d->drops, d->pending_max, d->ring_size, (unsigned long long)d->delay_p99_ns,
 		       (unsigned long long)d->delay_count);
 		if (d->share != ~0ULL) /* under --irq-budget: the queue's part, and what DIM would take */
 			printf(",\"irq_share\":%llu,\"irq_demand\":%llu", (unsigned long long)d->share,
@@ -51,10 +70,12 @@ void run_log_event(const struct controller *ctl, const struct ctl_queue *q, cons
 	double t = clock_wall();
 
 	if (ctl->o->json) {
-		printf("{\"time\":%.6f,\"dev\":\"%s\",\"queue\":\"%s\",\"index\":%u,\"target\":\"%s\",\"event\":\"%s\","
-		       "\"old\":{\"usecs\":%u,\"frames\":%u},\"new\":{\"usecs\":%u,\"frames\":%u},\"text\":\"%s\"}\n",
-		       t, q->id->dev, q->id->queue, q->id->key.queue, q->target.dev, event, q->current.usecs,
-		       q->current.frames, now->usecs, now->frames, text);
+		json_names(stdout, t, q->id, q);
+		printf("\"event\":\"%s\",\"old\":{\"usecs\":%u,\"frames\":%u},\"new\":{\"usecs\":%u,\"frames\":%u},"
+		       "\"text\":",
+		       event, q->current.usecs, q->current.frames, now->usecs, now->frames);
+		json_string(stdout, text);
+		printf("}\n");
 	} else {
 		time_t secs = (time_t)t;
 		struct tm tm;

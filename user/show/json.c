@@ -3,7 +3,7 @@
 #include "output.h"
 #include "core/queue.h"
 
-static void json_string(FILE *f, const char *s)
+void json_string(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -53,8 +53,7 @@ static void figures(FILE *f, const struct vq_sample *s)
 		(unsigned long long)d->handler_ns, s->avg_handler_ns);
 }
 
-/* "backend", and the VM the queue serves: "vm" (its name), "vm_pid", "vm_uuid"; null for the host's. */
-static void vm_fields(FILE *f, const struct vq_ident *id)
+void json_vm_fields(FILE *f, const struct vq_ident *id)
 {
 	fputs("\"backend\":", f);
 	json_string_or_null(f, id->backend);
@@ -82,7 +81,7 @@ static void queue(FILE *f, const struct vq_sample *s, const struct vq_moderation
 	json_string(f, s->id->queue);
 	fprintf(f, ",\"index\":%u,\"type\":\"%s\",\"source\":\"%s\",\"identity\":%u,", s->id->key.queue,
 		vq_type_name(s->id->type), vq_source_name(s->id->key.source), s->id->key.gen);
-	vm_fields(f, s->id);
+	json_vm_fields(f, s->id);
 	figures(f, s);
 	fprintf(f, ",\"appeared\":%s,\"reset\":%s,\"coalesce\":", s->appeared ? "true" : "false",
 		s->reset ? "true" : "false");
