@@ -14,6 +14,7 @@
 #include "core/errors.h"
 #include "sim.h"
 #include "act/vqsim_nl.h"
+#include "show/output.h"
 
 static const char *const sim_usage = "usage: vqmod sim devices [--json]\n"
 				     "       vqmod sim coalesce DEV QUEUE [usecs U] [frames F]\n"
@@ -91,12 +92,13 @@ static int dev_print_cb(const struct vqsim_dev_info *d, void *arg)
 
 	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", d->mac[0], d->mac[1], d->mac[2], d->mac[3],
 		 d->mac[4], d->mac[5]);
-	if (p->json)
-		printf("%s{\"dev\":\"%s\",\"vqp\":%u,\"queues\":%u,\"mac\":\"%s\",\"mtu\":%u,"
-		       "\"status\":%u,\"features\":%" PRIu64 ",\"virtio_index\":%d}",
-		       p->n ? "," : "", d->name, d->vqp, d->queues, mac, d->mtu, d->status, d->features,
-		       d->virtio_index);
-	else
+	if (p->json) {
+		printf("%s{\"dev\":", p->n ? "," : "");
+		json_string(stdout, d->name);
+		printf(",\"vqp\":%u,\"queues\":%u,\"mac\":\"%s\",\"mtu\":%u,\"status\":%u,\"features\":%" PRIu64
+		       ",\"virtio_index\":%d}",
+		       d->vqp, d->queues, mac, d->mtu, d->status, d->features, d->virtio_index);
+	} else
 		printf("%-12s vqp %u queues %u mac %s mtu %u status 0x%x%s%.0d\n", d->name, d->vqp, d->queues, mac,
 		       d->mtu, d->status, d->virtio_index >= 0 ? " virtio" : "",
 		       d->virtio_index >= 0 ? d->virtio_index : 0);
@@ -237,7 +239,9 @@ static int stats_print_cb(const struct vqsim_queue_info *q, void *arg)
 	int b;
 
 	if (p->json) {
-		printf("%s{\"dev\":\"%s\",\"queue\":%u,\"type\":\"%s\",\"ready\":%s,"
+		printf("%s{\"dev\":", p->n ? "," : "");
+		json_string(stdout, q->dev);
+		printf(",\"queue\":%u,\"type\":\"%s\",\"ready\":%s,"
 		       "\"coal_usecs\":%u,\"coal_packets\":%u,\"coal_source\":\"%s\","
 		       "\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"notifications\":%" PRIu64
 		       ",\"notify_frames\":%" PRIu64 ",\"notify_timer\":%" PRIu64 ",\"notify_immediate\":%" PRIu64
@@ -245,8 +249,8 @@ static int stats_print_cb(const struct vqsim_queue_info *q, void *arg)
 		       ",\"drops\":%" PRIu64 ",\"pending\":%u,\"delay_sum_ns\":%" PRIu64 ",\"delay_max_ns\":%" PRIu64
 		       ",\"src_frames\":%" PRIu64 ",\"src_replies\":%" PRIu64 ",\"delay_p50_ns\":%" PRIu64
 		       ",\"delay_p99_ns\":%" PRIu64 ",\"delay_hist\":[",
-		       p->n ? "," : "", q->dev, q->queue, NAME_OF(type_names, q->type), q->ready ? "true" : "false",
-		       q->coal.usecs, q->coal.packets, NAME_OF(src_names, q->coal.source), q->packets, q->bytes, nn,
+		       q->queue, NAME_OF(type_names, q->type), q->ready ? "true" : "false", q->coal.usecs,
+		       q->coal.packets, NAME_OF(src_names, q->coal.source), q->packets, q->bytes, nn,
 		       q->notify[VQSIM_CAUSE_FRAMES], q->notify[VQSIM_CAUSE_TIMER], q->notify[VQSIM_CAUSE_IMMEDIATE],
 		       q->suppressed, q->notify_dropped, q->kicks, q->drops, q->pending, q->delay_sum_ns,
 		       q->delay_max_ns, q->src_frames, q->src_replies, delay_hist_quantile_ns(q->delay_hist_ll, 0.5),

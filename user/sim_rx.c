@@ -22,6 +22,7 @@
 #include "core/clock.h"
 #include "core/errors.h"
 #include "sim.h"
+#include "show/output.h"
 
 #define RX_HIST_US 100000 /* 1 us buckets up to 100 ms, then one overflow bucket */
 #define RX_BATCH   64
@@ -121,12 +122,14 @@ static void rx_report(const struct rx_state *s, const char *ifname, double secs,
 	int i, n = 0;
 
 	if (json) {
-		printf("{\"ifname\":\"%s\",\"duration_s\":%.3f,\"frames\":%" PRIu64 ",\"lost\":%" PRIu64
-		       ",\"late\":%" PRIu64 ",\"sock_drops\":%" PRIu64 ",\"replies\":%" PRIu64 ",\"bad\":%" PRIu64
+		printf("{\"ifname\":");
+		json_string(stdout, ifname);
+		printf(",\"duration_s\":%.3f,\"frames\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"late\":%" PRIu64
+		       ",\"sock_drops\":%" PRIu64 ",\"replies\":%" PRIu64 ",\"bad\":%" PRIu64
 		       ",\"rate_pps\":%.1f,\"delay_ns\":{\"p50\":%" PRIu64 ",\"p99\":%" PRIu64 ",\"max\":%" PRIu64
 		       ",\"mean\":%" PRIu64 "},\"queues\":[",
-		       ifname, secs, s->frames, s->lost, s->late, s->sock_drops, s->replies, s->bad, rate,
-		       rx_pct(s, 0.5), rx_pct(s, 0.99), s->max_ns, mean);
+		       secs, s->frames, s->lost, s->late, s->sock_drops, s->replies, s->bad, rate, rx_pct(s, 0.5),
+		       rx_pct(s, 0.99), s->max_ns, mean);
 		for (i = 0; i < VQSIM_MAX_QUEUES; i++) {
 			const struct rx_queue *q = &s->q[i];
 			double qs = (q->last_ns - q->first_ns) / 1e9;
