@@ -248,7 +248,7 @@ rates_line() { # each VM's notifications/s and frames in the last window_of
 # within_share VM RATE SHARE "USECS FRAMES": the VM's notifications/s within
 # its share + 20%, unless its rx is at the table's top (16384 us, 256
 # frames), where DIM has nothing more to give: then the share is out of
-# reach, as vqmod-run(8) says (2026-12-02: vmB at 94/s against 75 there).
+# reach, as vqmod-run(8) says.
 within_share() {
 	if [ "$4" = "16384 256" ] && [ "$2" -gt $(($3 * 12 / 10)) ]; then
 		echo "  $1: $2/s over its share $3/s at the table's top: out of reach"
