@@ -276,15 +276,27 @@ test_lossy_profile_loses_nothing() {
 # starts the queue at profile 1 (2000 us here) and lowers it within 3
 # judged decisions of the first window measured over budget. At 4,000
 # frames/s, 12 ms holds 48 buffers, well inside 3/4 of the ring, so the
-# loss guard has no part in it (at 10,000 it backed off first: ring-full). Functional, not a timing claim: TCG's timer
-# slack is mostly below 8 ms.
+# loss guard should have no part in it (at 10,000 it backed off first:
+# ring-full). But a guest that stalls still drops frames, and a CI run's
+# loss guard took the queue to 1/1 before any window judged the delay
+# (2026-12-04), which leaves the delay rule nothing to lower: such a run
+# says so and is started again, 3 runs at most. Functional, not a timing
+# claim: TCG's timer slack is mostly below 8 ms.
 test_measured_delay_over_budget_lowers() {
 	setup || return
-	local knob=/sys/kernel/debug/vqsim/$DEV/notify_delay_us over at
+	local knob=/sys/kernel/debug/vqsim/$DEV/notify_delay_us over at first try
 	echo 10000 >"$knob" || return
 	vqsim_traffic "$DEV" 0 start rate 4000 size 128
-	start_run --log json -v --max-delay 8000 --profile rx=1:1,2000:256,4000:256 || return
-	wait_until 60 grep -q '"reason":"delay-over-budget"' "$log"
+	for ((try = 1; try <= 3; try++)); do
+		start_run --log json -v --max-delay 8000 --profile rx=1:1,2000:256,4000:256 || return
+		wait_until 60 grep -qE '"reason":"(delay-over-budget|loss|ring-full)"' "$log"
+		first=$(jq -r 'select(.reason == "delay-over-budget" or .reason == "loss" or .reason == "ring-full") | .reason' \
+			"$log" | head -n 1)
+		case $first in loss | ring-full) ;; *) break ;; esac
+		echo "  run $try: the loss guard lowered the queue first ($first), before the delay was judged; again"
+		kill -TERM "$vqmod_pid"
+		wait "$vqmod_pid"
+	done
 	echo 0 >"$knob"
 	jq -r 'select(.window_ns > 0 or .change) | "  \(.reason) \(.old.usecs)/\(.old.frames) -> \(.new.usecs)/\(.new.frames) p99 \(.delay_p99_ns / 1000 | floor) us over \(.delay_count)"' "$log" | head -6
 	# judged windows, numbered: the first measured over budget, and the first lowering
