@@ -65,7 +65,7 @@ delivered() {
 # about the next SECONDS, one line each, MS the milliseconds between that
 # DEV's two reads: each read is a process, which a guest busy with VMs
 # takes up to a second to run, so the devices read last and first have
-# windows longer than SECONDS (2026-12-04, three VMs: 6-7 s for 5).
+# windows longer than SECONDS (2026-12-04, three VMs: 6.9-11.5 s for 5).
 window() {
 	local s=$1 dev n0 p0 n1 p1 t0 t1
 	shift
@@ -160,7 +160,8 @@ test_device_vm_name() {
 }
 
 # Three VMs offered more than the budget (400 frames/s each): vqmod run
-# holds the total within 20% over it across 5 s, and each VM within the
+# holds the total within 20% over it across a window of about 5 s (each
+# device's rate over its own measured span), and each VM within the
 # share its last decision was given, 20% over at most. The shares are
 # weighted max-min fair caps (3:1:2: 150, 50 and 100/s while all want
 # more), and each VM's DIM works inside its own: a VM whose DIM takes less
