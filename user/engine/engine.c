@@ -69,8 +69,9 @@
  * out of reach for loss_hold_ns (doubled when it recurs soon after), unless
  * a lower load lasts a second with one of them predicted safe at its highest
  * rate (a stall of a window, then the backlog, lifts nothing). And where the
- * ring is known, no move up goes past what is predicted safe (bursts unseen
- * taken as 1.5x), so most losses are never risked.
+ * ring is known, no move up goes past what is predicted safe at the highest
+ * rate of the last second (bursts unseen taken as 1.5x), so most losses
+ * are never risked, a stall's low rate included.
  *
  * Delay. A device that measures the delay it adds (first pending buffer to
  * notification) gives a p99 per period; a window takes the largest of its
@@ -678,6 +679,48 @@ static unsigned int loss_safe_profile(const struct engine *e, const struct queue
 	return 0;
 }
 
+/* Notes a window's packets/s; returns the highest of the last second or so, that one's included. */
+static __u64 peak_note(struct queue *q, __u64 rate)
+{
+	struct rate_peak *p = &q->peak;
+	__u64 slot = q->now_ns / PEAK_SLOT_NS, peak = 0;
+
+	if (slot - p->slot >= PEAK_SLOTS)
+		memset(p->max, 0, sizeof(p->max));
+	else
+		for (__u64 i = p->slot + 1; i <= slot; i++)
+			p->max[i % PEAK_SLOTS] = 0;
+	p->slot = slot;
+	if (rate > p->max[slot % PEAK_SLOTS])
+		p->max[slot % PEAK_SLOTS] = rate;
+	for (unsigned int i = 0; i < PEAK_SLOTS; i++)
+		peak = p->max[i] > peak ? p->max[i] : peak;
+	return peak;
+}
+
+static void lift_ask(struct queue *q, enum lift_cause cause)
+{
+	if (cause > q->lift)
+		q->lift = cause;
+}
+
+/*
+ * The recent peak held the ring's cap below what the window's own rate
+ * allows, and now does not: a move it held back (the model's, or DIM's
+ * walk, which parks where it was stopped) is asked again.
+ */
+static void peak_lift(const struct engine *e, struct queue *q, const struct figures *f)
+{
+	__u64 burst = q->loss.active ? q->loss.burst_x100 : LOSS_BURST_X100;
+	bool bound = f->ring_size && f->work && f->peak_rate > f->packet_rate &&
+		     loss_safe_profile(e, q, q->ceiling, f->peak_rate, burst, f->ring_size) <
+			 loss_safe_profile(e, q, q->ceiling, f->packet_rate, burst, f->ring_size);
+
+	if (q->peak_bound && !bound)
+		lift_ask(q, LIFT_PEAK);
+	q->peak_bound = bound;
+}
+
 /*
  * On every window: where the load has stayed low enough for LOSS_RELAX_NS
  * that a setting the loss guard barred is predicted safe at the highest
@@ -706,7 +749,7 @@ static void loss_relax(const struct engine *e, struct queue *q, const struct fig
 		return;
 	q->loss.ceiling = c;
 	q->loss.relaxing = false;
-	q->lift_pending = true;
+	lift_ask(q, LIFT_LOSS);
 	update_ceiling(q);
 }
 
@@ -856,7 +899,7 @@ static void delay_lift(const struct engine *e, struct queue *q, const struct fig
 	while (q->delay.ceiling < q->static_ceiling &&
 	       (u128)add_saturating(profile_ns(e, q, q->delay.ceiling + 1), slack) * 4 <= (u128)budget_ns * 3) {
 		q->delay.ceiling++;
-		q->lift_pending = true;
+		lift_ask(q, LIFT_DELAY);
 	}
 	if (q->delay.ceiling >= q->static_ceiling)
 		q->delay.active = false;
@@ -882,9 +925,10 @@ static void put_figures(struct engine_decision *d, const struct figures *f)
 
 /*
  * Where the model sends the queue. Where the ring's size is known, a move up
- * goes no higher than the profile whose peak pending (at the window's mean
- * rate, with the bursts the loss guard saw, else 1.5 times the mean) is
- * predicted at half the ring: the loss guard need not learn it from drops.
+ * goes no higher than the profile whose peak pending (at the highest rate of
+ * the last second, with the bursts the loss guard saw, else 1.5 times the
+ * mean) is predicted at half the ring: the loss guard need not learn it
+ * from drops.
  */
 static unsigned int move_target(const struct engine *e, const struct queue *q, const struct figures *f,
 				unsigned int floor)
@@ -893,7 +937,7 @@ static unsigned int move_target(const struct engine *e, const struct queue *q, c
 
 	if (target <= q->applied || !f->ring_size || !f->work)
 		return target;
-	cap = loss_safe_profile(e, q, target, f->packet_rate, q->loss.active ? q->loss.burst_x100 : LOSS_BURST_X100,
+	cap = loss_safe_profile(e, q, target, f->peak_rate, q->loss.active ? q->loss.burst_x100 : LOSS_BURST_X100,
 				f->ring_size);
 	return cap > q->applied ? cap : q->applied;
 }
@@ -909,7 +953,7 @@ static unsigned int walk_ceiling(const struct engine *e, const struct queue *q, 
 
 	if (!f->ring_size || !f->work)
 		return q->ceiling;
-	safe = loss_safe_profile(e, q, q->ceiling, f->packet_rate,
+	safe = loss_safe_profile(e, q, q->ceiling, f->peak_rate,
 				 q->loss.active ? q->loss.burst_x100 : LOSS_BURST_X100, f->ring_size);
 	safe = safe > q->dim.index ? safe : q->dim.index;
 	return min_u(safe, q->ceiling);
@@ -1032,7 +1076,8 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 	__u64 budget_ns = (__u64)e->cfg.max_delay_us * 1000;
 	char base[sizeof(d->text)], why[64];
 	struct dim_stats reference = q->dim.reference;
-	bool lift, lift_move = false;
+	enum lift_cause lift;
+	bool lift_move = false;
 	unsigned int target;
 
 	update_ceiling(q);
@@ -1040,8 +1085,9 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 	if (!sparse)
 		loss_relax(e, q, f);
 	delay_lift(e, q, f);
-	lift = q->lift_pending;
-	q->lift_pending = false;
+	peak_lift(e, q, f);
+	lift = q->lift;
+	q->lift = LIFT_NONE;
 	update_ceiling(q);
 	floor = model_share_floor(e, q, f, &unattainable);
 	d->reason = ENGINE_R_DIM;
@@ -1137,11 +1183,15 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 		   (target = move_target(e, q, f, floor)) > q->dim.index) {
 		/* the measured delay came down, or the load did for long enough: more is allowed again */
 		d->reason = ENGINE_R_DIM;
-		if (delay_measured(f) && budget_ns)
+		if (lift == LIFT_DELAY && delay_measured(f) && budget_ns)
 			snprintf(base, sizeof(base),
 				 "delay p99 %llu us, %llu packets/s: the %u us budget allows %u again",
 				 (unsigned long long)(f->p99_ns / 1000), (unsigned long long)f->packet_rate,
 				 e->cfg.max_delay_us, target);
+		else if (lift == LIFT_PEAK)
+			snprintf(base, sizeof(base),
+				 "%llu packets/s at most for %llu ms: the ring holds %u again",
+				 (unsigned long long)f->peak_rate, PEAK_SLOT_NS * (PEAK_SLOTS - 1) / NS_PER_MS, target);
 		else
 			snprintf(base, sizeof(base), "%llu packets/s for %llu ms: the loss guard allows %u again",
 				 (unsigned long long)f->packet_rate, LOSS_RELAX_NS / NS_PER_MS, target);
@@ -1186,7 +1236,7 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 		dim_park(&q->dim, q->applied);
 		q->dim.reference = reference;
 		q->settling = false;
-		q->lift_pending = lift_move; /* asked again next window */
+		q->lift = lift_move ? lift : LIFT_NONE; /* asked again next window */
 		next = q->applied;
 		if (floor > next) {
 			next = floor;
@@ -1382,6 +1432,7 @@ int engine_decide(struct engine *e, __u64 id, const struct engine_sample *s, con
 		return 0;
 	}
 	figures_of(&q->w, q->applied, &f);
+	f.peak_rate = peak_note(q, f.packet_rate);
 	put_figures(d, &f);
 	judge(e, q, &f, f.events < DIM_WINDOW_EVENTS, d);
 	finish(e, q, current, before, d);

@@ -37,6 +37,13 @@ typedef unsigned __int128 u128;
 #define LOSS_BURST_X100	    150
 #define LOSS_RELAX_NS	    1000000000ULL /* a lower load lifts the bar after holding this long */
 #define LOSS_HOLD_MAX_SHIFT 3		  /* the hold doubles on recurrence, up to 8 times */
+/*
+ * The recent peak a move up must fit the ring at: the highest of 4 slots
+ * of 250 ms, the last 750 ms to 1 s, so a load low for LOSS_RELAX_NS has
+ * left it when the loss guard's bar comes down.
+ */
+#define PEAK_SLOTS   4
+#define PEAK_SLOT_NS (LOSS_RELAX_NS / PEAK_SLOTS)
 /* More than this per nanosecond no virtqueue does: a misread wrap or reset. */
 #define MAX_COUNT_PER_NS 1
 #define MAX_BYTES_PER_NS 1024
@@ -53,6 +60,7 @@ struct figures {
 	__u64 ns, events, work, bytes;
 	struct dim_stats stats;
 	__u64 event_rate, packet_rate; /* per second */
+	__u64 peak_rate;	       /* the highest packet_rate of the last second, this one's included */
 	__u32 ppi_x100;
 	__u64 p99_ns, delay_count; /* measured; p99 0 when too few */
 	__u64 drops;
@@ -90,11 +98,25 @@ struct loss_guard {
 	__u64 relax_peak; /* the highest packets/s since */
 };
 
+/* The highest packets/s of each of the last PEAK_SLOTS slots of PEAK_SLOT_NS. */
+struct rate_peak {
+	__u64 slot;		   /* the slot of the last window: its queue time / PEAK_SLOT_NS */
+	__u64 max[PEAK_SLOTS]; /* indexed by slot % PEAK_SLOTS */
+};
+
 /* The measured latency budget's memory of a setting that went over. */
 struct delay_guard {
 	bool active;
 	unsigned int ceiling; /* highest profile allowed while the p99 stays near the budget */
 	bool over_last;	      /* the last measured window was over too */
+};
+
+/* Why a move up is asked again: the highest cause wins where several come in one window. */
+enum lift_cause {
+	LIFT_NONE,
+	LIFT_PEAK,  /* the recent peak no longer holds the ring's cap down */
+	LIFT_LOSS,  /* the loss guard's bar came down */
+	LIFT_DELAY, /* the measured delay came down */
 };
 
 struct queue {
@@ -134,8 +156,15 @@ struct queue {
 	__u64 now_ns; /* the queue's time: the sum of its periods */
 	struct load_guard lg;
 	struct loss_guard loss;
+	/*
+	 * A window's rate may be a stall's (a vCPU descheduled: TCG read a
+	 * constant 30,000 frames/s as 5,258 packets/s), and the load comes
+	 * back at once: a move up must fit the ring at the recent peak.
+	 */
+	struct rate_peak peak;
 	struct delay_guard delay;
-	bool lift_pending; /* a guard's ceiling rose: the model's choice may be above */
+	enum lift_cause lift; /* a guard's ceiling rose: the model's choice may be above */
+	bool peak_bound;      /* the last window's ring cap at the recent peak was below the one at its own rate */
 };
 
 /* A slot of the queues' id table: pos is 1 + the queue's position in q, 0 empty. */
