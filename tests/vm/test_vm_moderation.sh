@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# vq-guest: vms-full
+# vq-guest: vms
 # vqmod run moderating KVM VMs from their host (the 6.12-vms guest), through
 # vqsim, their vhost-vdpa NICs' device: --device VMNAME picks one VM's
 # queues and its notifications per packet fall against coalescing off; with

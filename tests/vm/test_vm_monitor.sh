@@ -1,6 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
 # vq-guest: vms
-# vq-full-only: start_stop_20_times
 # The monitor on a host of KVM VMs (the 6.12-vms guest): vqmod top --json in
 # the guest counts the notifications that reach each VM, per VM queue, as the
 # VM's own /proc/interrupts does, on vhost-vdpa (a vqsim device) and on
