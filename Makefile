@@ -72,7 +72,7 @@ help:
 	@echo 'make bpftool    build bpftool 7.5 from linux-source-6.12 into .output/bpftool/ (README: bpftool alone)'
 	@echo 'make test       deps, build, then every test (unit, host BPF, VM)'
 	@echo 'make vmtest     only the VM tests (Debian 6.12 and 6.1 guests under QEMU)'
-	@echo 'make vmtest-vms every test with KVM VMs in the 6.12 guest, the ones CI has no time for too'
+	@echo 'make vmtest-vms every test with KVM VMs in the 6.12 guest, the harness'\''s own (no time in CI) too'
 	@echo 'make demo       the main job on the built-in simulator'
 	@echo 'make bench      side-by-side benchmarks'
 	@echo 'make fuzz       the engine under libFuzzer, FUZZ_RUNS=$(FUZZ_RUNS) runs (not part of make test)'
