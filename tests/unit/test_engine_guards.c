@@ -200,8 +200,9 @@ static void phase_change_converges_in_3(void)
 		sim_init_on(&sim, e, 1, k, 51);
 		run_phase(&sim, &fast, 12 * TICKS_PER_S);
 		for (size_t p = 0; p < sizeof(phases) / sizeof(phases[0]); p++) {
-			__u64 drops, start = sim.ticks, lift_at;
+			__u64 drops = 0, start = sim.ticks, lift_at;
 			unsigned int last;
+			bool capped;
 
 			/*
 			 * The first periods of a 10x rise may lose what the
@@ -209,17 +210,20 @@ static void phase_change_converges_in_3(void)
 			 * sees it sooner. Nothing after.
 			 */
 			sim.judged = 0;
-			last = run_phase_on(&sim, phases[p], 2);
-			drops = sim.drops;
+			last = 0;
 			lift_at = 0;
-			for (int i = 2; i < 3 * TICKS_PER_S; i++) {
+			capped = false;
+			for (int i = 0; i < 3 * TICKS_PER_S; i++) {
+				if (i == 2)
+					drops = sim.drops;
 				sim_step(&sim, phases[p]);
 				if (!sim.last.change)
 					continue;
-				if (strstr(sim.last.text, "the ring holds") && !lift_at)
+				capped |= strstr(sim.last.text, "the ring holds no more at") != NULL;
+				if (strstr(sim.last.text, "the ring holds") && strstr(sim.last.text, "again") && !lift_at)
 					lift_at = sim.ticks - start;
 				else
-					last = sim.judged;
+					last = sim.judged ? sim.judged : 1;
 			}
 			ASSERT_EQ(sim.drops, drops);
 
@@ -238,6 +242,9 @@ static void phase_change_converges_in_3(void)
 				ASSERT_EQ(sim.last.profile, 0);
 			else
 				ASSERT_GE(sim.last.profile, 2);
+			/* from ping-pong to 1 Mpps the model wants the top: where the ring shows, the jump says why not */
+			if (p == 1)
+				ASSERT_EQ(capped, k == DEV_EVENTS);
 		}
 		sim_free(&sim);
 		engine_free(e);

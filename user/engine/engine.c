@@ -1141,16 +1141,23 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 		q->lg.settled = true;
 		load_anchor(q, f);
 	} else if (phase_target(e, q, f, floor, &target)) {
+		char capped[96] = "";
+
 		d->reason = ENGINE_R_PHASE_JUMP;
+		/* move_target keeps below the model's choice only for the ring */
+		if (model_predict_target(e, q, f, floor) > target)
+			snprintf(capped, sizeof(capped), " (the ring holds no more at %llu packets/s, the recent peak)",
+				 (unsigned long long)f->peak_rate);
 		if (q->have_prev)
 			snprintf(base, sizeof(base),
-				 "phase change: %llu -> %llu packets/s, %u.%02u packets per interrupt: jump to %u",
+				 "phase change: %llu -> %llu packets/s, %u.%02u packets per interrupt: jump to %u%s",
 				 (unsigned long long)q->prev_packet_rate, (unsigned long long)f->packet_rate,
-				 f->ppi_x100 / 100, f->ppi_x100 % 100, target);
+				 f->ppi_x100 / 100, f->ppi_x100 % 100, target, capped);
 		else
 			snprintf(base, sizeof(base),
-				 "first window: %llu packets/s, %u.%02u packets per interrupt: jump to %u",
-				 (unsigned long long)f->packet_rate, f->ppi_x100 / 100, f->ppi_x100 % 100, target);
+				 "first window: %llu packets/s, %u.%02u packets per interrupt: jump to %u%s",
+				 (unsigned long long)f->packet_rate, f->ppi_x100 / 100, f->ppi_x100 % 100, target,
+				 capped);
 		dim_park(&q->dim, target);
 		q->settling = true;
 		q->rr_latched = false;
