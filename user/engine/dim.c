@@ -343,6 +343,19 @@ enum dim_verdict dim_decide(struct dim_state *state, const struct dim_stats *cur
 	return verdict;
 }
 
+enum dim_verdict dim_probe_right(struct dim_state *state, const struct dim_stats *cur, unsigned int last,
+				 unsigned int tired_steps)
+{
+	if (state->index >= last)
+		return DIM_V_STAYED_PARKED;
+	state->tune = DIM_GOING_RIGHT;
+	state->steps_right = state->steps_left = 0;
+	state->tired = 0;
+	step(state, last, tired_steps ? tired_steps : 1);
+	state->reference = *cur;
+	return DIM_V_LEFT_PARKING;
+}
+
 const char *dim_tune_name(enum dim_tune tune)
 {
 	switch (tune) {

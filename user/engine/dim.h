@@ -114,6 +114,13 @@ void dim_park(struct dim_state *state, unsigned int index);
 enum dim_verdict dim_decide(struct dim_state *state, const struct dim_stats *cur, unsigned int last,
 			    unsigned int tired_steps);
 
+/*
+ * Leaves parking one step towards more moderation, cur its reference: for
+ * a ceiling that stopped a walk and came down. DIM_V_STAYED_PARKED at last.
+ */
+enum dim_verdict dim_probe_right(struct dim_state *state, const struct dim_stats *cur, unsigned int last,
+				 unsigned int tired_steps);
+
 const char *dim_tune_name(enum dim_tune tune);
 const char *dim_verdict_name(enum dim_verdict verdict);
 

@@ -707,18 +707,20 @@ static void lift_ask(struct queue *q, enum lift_cause cause)
 /*
  * The recent peak held the ring's cap below what the window's own rate
  * allows, and now does not: a move it held back (the model's, or DIM's
- * walk, which parks where it was stopped) is asked again.
+ * walk, which parks where it was stopped) is asked again, every window
+ * until a window gets as far as asking (another rule may have it first).
  */
 static void peak_lift(const struct engine *e, struct queue *q, const struct figures *f)
 {
 	__u64 burst = q->loss.active ? q->loss.burst_x100 : LOSS_BURST_X100;
-	bool bound = f->ring_size && f->work && f->peak_rate > f->packet_rate &&
-		     loss_safe_profile(e, q, q->ceiling, f->peak_rate, burst, f->ring_size) <
-			 loss_safe_profile(e, q, q->ceiling, f->packet_rate, burst, f->ring_size);
 
-	if (q->peak_bound && !bound)
+	q->peak_bound = f->ring_size && f->work && f->peak_rate > f->packet_rate &&
+			loss_safe_profile(e, q, q->ceiling, f->peak_rate, burst, f->ring_size) <
+			    loss_safe_profile(e, q, q->ceiling, f->packet_rate, burst, f->ring_size);
+	if (q->peak_bound)
+		q->peak_held = true;
+	else if (q->peak_held)
 		lift_ask(q, LIFT_PEAK);
-	q->peak_bound = bound;
 }
 
 /*
@@ -942,6 +944,15 @@ static unsigned int move_target(const struct engine *e, const struct queue *q, c
 	return cap > q->applied ? cap : q->applied;
 }
 
+/* " (no higher: the ring at N packets/s)" where the ring, not the model, chose target (move_target's); else "". */
+static void ring_note(const struct engine *e, const struct queue *q, const struct figures *f, unsigned int floor,
+		      unsigned int target, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (model_predict_target(e, q, f, floor) > target)
+		snprintf(buf, len, " (no higher: the ring at %llu packets/s)", (unsigned long long)f->peak_rate);
+}
+
 /*
  * The highest profile a step of DIM's walk may take: the ceiling, and where
  * the ring's size is known no step up past the ring-safe profile, as for
@@ -1017,17 +1028,21 @@ static enum move_kind settle_or_dim(struct engine *e, struct queue *q, const str
 		/* a real change of load: where the model says, rather than DIM's probe and return */
 		__u64 was = q->lg.anchor;
 
+		char capped[48];
+
 		target = move_target(e, q, f, floor);
+		ring_note(e, q, f, floor, target, capped, sizeof(capped));
 		if (target == from) {
 			load_anchor(q, f);
 			q->dim.reference = f->stats;
-			snprintf(base, len, "load moved %llu -> %llu packets/s: profile %u stays the model's choice",
-				 (unsigned long long)was, (unsigned long long)f->packet_rate, from);
+			snprintf(base, len, "load moved %llu -> %llu packets/s: profile %u stays%s",
+				 (unsigned long long)was, (unsigned long long)f->packet_rate, from,
+				 *capped ? capped : " the model's choice");
 			return MOVE_FORCED;
 		}
 		d->reason = ENGINE_R_PHASE_JUMP;
-		snprintf(base, len, "load moved %llu -> %llu packets/s, beyond its noise: to profile %u",
-			 (unsigned long long)was, (unsigned long long)f->packet_rate, target);
+		snprintf(base, len, "load moved %llu -> %llu packets/s, beyond its noise: to profile %u%s",
+			 (unsigned long long)was, (unsigned long long)f->packet_rate, target, capped);
 		dim_park(&q->dim, target);
 		q->settling = true;
 		return MOVE_LEAVE;
@@ -1065,6 +1080,20 @@ static bool phase_target(const struct engine *e, struct queue *q, const struct f
 		return false;
 	*target = move_target(e, q, f, floor);
 	return *target != q->dim.index;
+}
+
+/*
+ * A guard's ceiling rose: where the queue may go now, if above DIM's
+ * profile (with jumps, the model's choice; DIM alone, as far as its walk
+ * may go). Asking is what the recent peak's lift waited for.
+ */
+static bool lift_target(const struct engine *e, struct queue *q, const struct figures *f, unsigned int floor,
+			unsigned int *target)
+{
+	if (!q->peak_bound)
+		q->peak_held = false;
+	*target = e->cfg.jump_ratio ? move_target(e, q, f, floor) : walk_ceiling(e, q, f);
+	return *target > q->dim.index;
 }
 
 /* Decides on a complete window (sparse: fewer events than DIM needs). */
@@ -1141,13 +1170,10 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 		q->lg.settled = true;
 		load_anchor(q, f);
 	} else if (phase_target(e, q, f, floor, &target)) {
-		char capped[96] = "";
+		char capped[48];
 
 		d->reason = ENGINE_R_PHASE_JUMP;
-		/* move_target keeps below the model's choice only for the ring */
-		if (model_predict_target(e, q, f, floor) > target)
-			snprintf(capped, sizeof(capped), " (the ring holds no more at %llu packets/s, the recent peak)",
-				 (unsigned long long)f->peak_rate);
+		ring_note(e, q, f, floor, target, capped, sizeof(capped));
 		if (q->have_prev)
 			snprintf(base, sizeof(base),
 				 "phase change: %llu -> %llu packets/s, %u.%02u packets per interrupt: jump to %u%s",
@@ -1186,8 +1212,7 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 		snprintf(base, sizeof(base),
 			 "request/response: %u.%02u packets per interrupt: lowest profile, %u more windows",
 			 f->ppi_x100 / 100, f->ppi_x100 % 100, q->rr_hold);
-	} else if (lift && f->work && e->cfg.jump_ratio && !q->rr_latched &&
-		   (target = move_target(e, q, f, floor)) > q->dim.index) {
+	} else if (lift && f->work && !q->rr_latched && lift_target(e, q, f, floor, &target)) {
 		/* the measured delay came down, or the load did for long enough: more is allowed again */
 		d->reason = ENGINE_R_DIM;
 		if (lift == LIFT_DELAY && delay_measured(f) && budget_ns)
@@ -1202,8 +1227,13 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 		else
 			snprintf(base, sizeof(base), "%llu packets/s for %llu ms: the loss guard allows %u again",
 				 (unsigned long long)f->packet_rate, LOSS_RELAX_NS / NS_PER_MS, target);
-		dim_park(&q->dim, target);
-		q->settling = true;
+		if (e->cfg.jump_ratio) {
+			dim_park(&q->dim, target);
+			q->settling = true;
+		} else {
+			/* DIM alone: it walks on from one step up, against this window */
+			d->verdict = dim_probe_right(&q->dim, &f->stats, target, 2 * q->table->count);
+		}
 		kind = MOVE_LEAVE;
 		lift_move = true;
 	} else {

@@ -164,7 +164,8 @@ struct queue {
 	struct rate_peak peak;
 	struct delay_guard delay;
 	enum lift_cause lift; /* a guard's ceiling rose: the model's choice may be above */
-	bool peak_bound;      /* the last window's ring cap at the recent peak was below the one at its own rate */
+	bool peak_bound;      /* this window's ring cap at the recent peak is below the one at its own rate */
+	bool peak_held;	      /* it was, and no lift has been asked of the model or DIM since it stopped */
 };
 
 /* A slot of the queues' id table: pos is 1 + the queue's position in q, 0 empty. */
