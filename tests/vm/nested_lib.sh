@@ -10,14 +10,26 @@ need_vms() {
 	ASSERT_TRUE "/dev/kvm in the guest (kvm_amd, nested SVM)" test -c /dev/kvm
 }
 
+# A kernel #DB with DR_STEP in a VM (exc_debug_kernel's WARN_ON_ONCE): KVM
+# single-steps a VM for an NMI window on SVM (svm_enable_nmi_window sets TF
+# and RF, and intercepts #DB), and QEMU TCG's nested SVM, which runs it here,
+# let the trap reach the VM (2026-12-04: once in about 60 VM boots, in the
+# VM's 6.12 kernel). Not vqmod's, which runs only in the host guest: said,
+# not failed.
+NESTED_DB_LEAK='WARNING: CPU: [0-9]+ PID: [0-9]+ at arch/x86/kernel/traps.c:[0-9]+ exc_debug_kernel'
+
 # vm_log_clean NAME: the VM's kernel log (its dmesg, or its console when it
-# wrote none) has no WARNING, BUG, Oops, sanitizer report or panic.
+# wrote none) has no WARNING, BUG, Oops, sanitizer report or panic, but for
+# NESTED_DB_LEAK, which it reports.
 vm_log_clean() {
-	local d f bad
+	local d f bad leak
 	d=$("$NESTED" dir "$1") || return
 	f=$d/dmesg
 	[ -s "$f" ] || f=$d/console.log
-	bad=$(grep -a -m1 -E 'WARNING:|BUG:|Oops|KASAN|UBSAN:|general protection fault|blocked for more than|Kernel panic' "$f")
+	leak=$(grep -a -m1 -E "$NESTED_DB_LEAK" "$f")
+	[ -z "$leak" ] || echo "  VM $1: ${leak:0:160}: the nested SVM's #DB leak (tests/vm/nested_lib.sh), not failed"
+	bad=$(grep -a -E 'WARNING:|BUG:|Oops|KASAN|UBSAN:|general protection fault|blocked for more than|Kernel panic' "$f" |
+		grep -a -v -m1 -E "$NESTED_DB_LEAK")
 	ASSERT_EQ "${bad:0:200}" "" "VM $1's kernel log ($(basename "$f"))"
 }
 
