@@ -389,6 +389,7 @@ static void forget_traffic(struct queue *q)
 	q->lg.excursion = 0;
 	q->lg.noise_pm = GUARD_NOISE_INIT_PM;
 	q->phase_suspect = false;
+	q->peak_bound = q->peak_held = false; /* a lift from before is no news to the traffic after */
 }
 
 static void window_add(struct window *w, const struct engine_sample *s)
@@ -1106,7 +1107,7 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 	char base[sizeof(d->text)], why[64];
 	struct dim_stats reference = q->dim.reference;
 	enum lift_cause lift;
-	bool lift_move = false;
+	bool lift_move = false, peak_was_held;
 	unsigned int target;
 
 	update_ceiling(q);
@@ -1115,6 +1116,7 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 		loss_relax(e, q, f);
 	delay_lift(e, q, f);
 	peak_lift(e, q, f);
+	peak_was_held = q->peak_held;
 	lift = q->lift;
 	q->lift = LIFT_NONE;
 	update_ceiling(q);
@@ -1273,7 +1275,9 @@ static void judge(struct engine *e, struct queue *q, const struct figures *f, bo
 		dim_park(&q->dim, q->applied);
 		q->dim.reference = reference;
 		q->settling = false;
-		q->lift = lift_move ? lift : LIFT_NONE; /* asked again next window */
+		/* asked again next window, and the peak's until a window gets that far again */
+		q->lift = lift_move ? lift : LIFT_NONE;
+		q->peak_held |= lift_move && peak_was_held;
 		next = q->applied;
 		if (floor > next) {
 			next = floor;
